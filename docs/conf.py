@@ -1,0 +1,47 @@
+"""Sphinx configuration of the course book. Configuration only: the logic is in dlcourse.book."""
+
+from pathlib import Path
+
+from dlcourse import __version__
+
+project = "Deep Learning with PyTorch"
+author = "The dlcourse authors"
+copyright = "2026, the dlcourse authors"
+version = release = __version__
+
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "dlcourse.book"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+nitpicky = True
+nitpick_ignore_regex = [(r"py:class", r"(torch|matplotlib|numpy|nn)\..*")]
+
+# --- execution: every code cell runs at build time, cached by its code ---------------------------
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(Path(__file__).parent / "_build" / ".jupyter_cache")
+nb_execution_raise_on_error = True  # a failing cell fails the build, with its traceback
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_execution_in_temp = True
+nb_merge_streams = True
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+myst_heading_anchors = 3
+
+# --- the course -----------------------------------------------------------------------------------
+dlcourse_repository = "dlcourse/dlcourse"  # where the site and notebooks are published
+dlcourse_branch = "gh-pages"
+dlcourse_install = "dlcourse @ git+https://github.com/dlcourse/dlcourse@main"
+# a change to these files re-executes every page
+dlcourse_toolchain_files = ["../requirements/build.txt"]
+
+# --- HTML -----------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Deep Learning with PyTorch"
+html_static_path: list[str] = []
+html_last_updated_fmt = None
+html_theme_options = {
+    "repository_url": "https://github.com/dlcourse/dlcourse",
+    "use_repository_button": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"

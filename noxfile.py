@@ -1,0 +1,91 @@
+"""Sessions for building, previewing, testing and linting the course.
+
+    nox -s docs     build the site into docs/_build/html
+    nox -s tests    run every test (unit, doctest, a full build, browser checks)
+    nox -s serve    live-reloading preview for authors
+    nox -s lint     ruff
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+DOCS = ROOT / "docs"
+HTML = DOCS / "_build" / "html"
+LOCK = ROOT / "requirements" / "build.txt"
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def find_links() -> list[str]:
+    """pip's find-links setting (uv ignores pip's configuration; the local torch wheel is there)."""
+    value = os.environ.get("PIP_FIND_LINKS", "")
+    if not value:
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "config", "get", "global.find-links"],
+            capture_output=True, text=True, check=False,
+        )
+        value = done.stdout.strip() if done.returncode == 0 else ""
+    return [arg for link in value.split() for arg in ("--find-links", link)]
+
+
+def install_toolchain(session: nox.Session) -> None:
+    """The pinned toolchain, compiled to bytecode (it halves `import torch` in every kernel)."""
+    if session.venv_backend == "uv":
+        session.install("--compile-bytecode", *find_links(), "-r", str(LOCK))
+        session.install("--no-deps", "-e", ".")
+    else:
+        session.install("-r", str(LOCK))
+        session.install("--no-deps", "-e", ".")
+
+
+def sphinx(session: nox.Session, *extra: str) -> None:
+    session.run("sphinx-build", "-b", "html", "-j", "auto", "-W", "--keep-going",
+                *extra, str(DOCS), str(HTML))
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the site. Pages re-execute only when their code or what it depends on changed."""
+    install_toolchain(session)
+    sphinx(session, *session.posargs)
+    session.log(f"Site: {HTML / 'index.html'}")
+
+
+@nox.session(python="3.11")
+def serve(session: nox.Session) -> None:
+    """Preview while writing: rebuilds and reloads the browser on every save."""
+    install_toolchain(session)
+    session.run("sphinx-autobuild", "-j", "auto", "--watch", "src", "--watch", "quizzes",
+                "--ignore", "*/_build/*", str(DOCS), str(HTML), *session.posargs)
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """Every test: unit tests, doctests, a full build of the site and checks on it."""
+    install_toolchain(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff: lint and format check."""
+    session.install(_ruff_pin())
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+def _ruff_pin() -> str:
+    """ruff at the version the lock file pins, without installing the whole toolchain."""
+    pins = [ln for ln in LOCK.read_text().splitlines() if ln.startswith("ruff==")]
+    if not pins:
+        raise RuntimeError(f"{LOCK} pins no ruff version")
+    return pins[0]

@@ -1,0 +1,35 @@
+"""The book machinery: a Sphinx extension that renders the course from its outline and data.
+
+This package is the only part of ``dlcourse`` that imports Sphinx. Enable it in ``conf.py``
+with ``extensions = ["myst_nb", "dlcourse.book"]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+STATIC = Path(__file__).parent / "static"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from dlcourse import __version__
+    from dlcourse.book import deps, notebooks, pages, quizzes
+
+    app.add_config_value("dlcourse_repository", "dlcourse/dlcourse", "html", str)
+    app.add_config_value("dlcourse_branch", "gh-pages", "html", str)
+    app.add_config_value("dlcourse_install", "dlcourse", "html", str)
+    app.add_config_value("dlcourse_toolchain_files", [], "env", list)
+    app.add_config_value("dlcourse_words_per_minute", 200, "env", int)
+    app.connect("builder-inited", _add_static)
+
+    for part in (pages, deps, notebooks, quizzes):
+        part.setup(app)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _add_static(app: Sphinx) -> None:
+    app.config.html_static_path.append(str(STATIC))
+    app.add_css_file("dlcourse.css")

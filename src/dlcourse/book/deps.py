@@ -1,0 +1,196 @@
+"""Re-execute a page when the ``dlcourse`` code it imports, or the pinned toolchain, changes.
+
+jupyter-cache keys a notebook on its code cells only, so an edit to ``src/dlcourse`` would
+otherwise leave stale outputs in place. Each notebook page gets a fingerprint: the hashes of the
+``dlcourse`` modules it imports (followed through their own imports) plus the toolchain files
+named in ``dlcourse_toolchain_files``, the Python version and the installed torch. The
+fingerprints live next to the cache (``dlcourse-deps.json``); when a page's fingerprint changes,
+its cache record is dropped and Sphinx re-reads it, so MyST-NB executes it afresh.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import platform
+import re
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+import dlcourse
+
+logger = logging.getLogger(__name__)
+PACKAGE_DIR = Path(dlcourse.__file__).parent
+STORE = "dlcourse-deps.json"
+_CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def module_file(name: str) -> Path | None:
+    """The source file of ``dlcourse`` module ``name`` (``dlcourse.x.y``), if there is one."""
+    rel = Path(*name.split(".")[1:])
+    for candidate in (PACKAGE_DIR / rel / "__init__.py", (PACKAGE_DIR / rel).with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_dlcourse_modules(code: str, package: str | None = None) -> set[str]:
+    """Names of the ``dlcourse`` modules that ``code`` imports (anywhere, even in functions).
+
+    ``package`` resolves relative imports inside ``dlcourse`` itself.
+
+    >>> sorted(imported_dlcourse_modules("from dlcourse import models, outline\\nimport torch"))
+    ['dlcourse', 'dlcourse.models', 'dlcourse.outline']
+    >>> sorted(imported_dlcourse_modules("from dlcourse.models import SimpleNN"))
+    ['dlcourse', 'dlcourse.models']
+    """
+    lines = [ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level and package:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        for name in names:
+            if name == "dlcourse" or name.startswith("dlcourse."):
+                found.add(name)
+    # keep only names that are modules (``from dlcourse.models import MLP`` names a class)
+    modules = {n for n in found if module_file(n) is not None}
+    for name in list(modules):  # importing a.b.c runs a/__init__ and a/b/__init__ first
+        parts = name.split(".")
+        modules.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    return modules
+
+
+def closure(names: Iterable[str]) -> set[str]:
+    """``names`` and every ``dlcourse`` module they import, transitively."""
+    todo, seen = list(names), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = module_file(name)
+        if path is None:
+            continue
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        todo.extend(imported_dlcourse_modules(path.read_text(encoding="utf8"), package))
+    return seen
+
+
+def toolchain_fingerprint(files: Iterable[Path]) -> str:
+    """Hash of the pinned toolchain: the named files, Python's version and torch's version."""
+    h = hashlib.sha256()
+    h.update(platform.python_version().encode())
+    try:
+        h.update(metadata.version("torch").encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"no torch")
+    for path in sorted(files):
+        h.update(path.name.encode())
+        h.update(path.read_bytes() if path.is_file() else b"missing")
+    return h.hexdigest()
+
+
+def page_fingerprint(source: str, toolchain: str) -> tuple[str, list[str]]:
+    """Fingerprint of a notebook page's source, and the ``dlcourse`` modules it depends on."""
+    code = "\n".join(_CODE_CELL.findall(source))
+    modules = sorted(closure(imported_dlcourse_modules(code)))
+    h = hashlib.sha256(toolchain.encode())
+    for name in modules:
+        path = module_file(name)
+        h.update(name.encode())
+        if path is not None:
+            h.update(path.read_bytes())
+    return h.hexdigest(), modules
+
+
+def is_notebook(source: str) -> bool:
+    """Whether a Markdown source is a MyST notebook (it declares a kernel in its front matter)."""
+    return source.startswith("---") and "kernelspec:" in source.split("\n---", 1)[0]
+
+
+def cache_path(app: Sphinx) -> Path:
+    return Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+
+
+def create_cache(app: Sphinx) -> None:
+    """Create the cache database before any parallel reader can race to create it."""
+    if app.config.nb_execution_mode != "cache":
+        return
+    from jupyter_cache import get_cache
+
+    get_cache(cache_path(app)).list_cache_records()
+
+
+def _drop_cached(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import create_nb_reader
+
+    path = env.doc2path(docname)
+    text = Path(path).read_text(encoding="utf8")
+    reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
+    if reader is None:
+        return
+    cache = get_cache(cache_path(app))
+    try:
+        record = cache.match_cache_notebook(reader.read(text))
+    except KeyError:
+        return
+    cache.remove_cache(record.pk)
+
+
+def outdated_by_dependencies(app: Sphinx, env: BuildEnvironment, added, changed, removed):
+    """Pages whose ``dlcourse`` dependencies or toolchain changed since their outputs were cached."""
+    if app.config.nb_execution_mode != "cache":
+        return []
+    confdir = Path(app.confdir)
+    toolchain = toolchain_fingerprint(confdir / f for f in app.config.dlcourse_toolchain_files)
+    store = cache_path(app) / STORE
+    before = json.loads(store.read_text()) if store.is_file() else {}
+    now: dict[str, str] = {}
+    stale: list[str] = []
+    for docname in sorted(env.found_docs):
+        source = Path(env.doc2path(docname)).read_text(encoding="utf8")
+        if not is_notebook(source):
+            continue
+        now[docname], modules = page_fingerprint(source, toolchain)
+        if before.get(docname) not in (None, now[docname]):
+            logger.info(f"[dlcourse] {docname}: dlcourse code or toolchain changed; re-executing")
+            _drop_cached(app, env, docname)
+            stale.append(docname)
+        elif docname not in before:
+            # no fingerprint yet: outputs may predate it, so do not trust them
+            _drop_cached(app, env, docname)
+            if docname not in added and docname not in changed:
+                stale.append(docname)
+    app.env.dlcourse_pending_fingerprints = now
+    return stale
+
+
+def save_fingerprints(app: Sphinx, exception: Exception | None) -> None:
+    """Record the fingerprints once the build has succeeded."""
+    now = getattr(app.env, "dlcourse_pending_fingerprints", None)
+    if exception is None and now is not None and app.config.nb_execution_mode == "cache":
+        (cache_path(app) / STORE).write_text(json.dumps(now, indent=1, sort_keys=True))
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", create_cache)
+    app.connect("env-get-outdated", outdated_by_dependencies)
+    app.connect("build-finished", save_fingerprints)

@@ -1,0 +1,302 @@
+"""Render the parts of the course that derive from the outline.
+
+- every page under ``modules/`` must be a module of the outline (else the build stops);
+- a module page gets its header (the "Module N of 26" line, duration, Colab and notebook
+  links) and its ending (practice quiz, "Next →", related modules) without writing them;
+- ``{course-syllabus}`` renders the syllabus by part, with the toctrees of published modules;
+- ``{module}`slug``` links to a module by slug, or names it as not yet published.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxError
+from sphinx.util import logging
+from sphinx.writers.html5 import HTML5Translator
+
+from dlcourse import outline
+from dlcourse.outline import MODULES, PARTS, Module, OutlineError
+
+logger = logging.getLogger(__name__)
+MODULE_DIR = "modules/"
+
+
+class CourseError(SphinxError):
+    """The course's sources are inconsistent; the message names the file and how to fix it."""
+
+    category = "dlcourse error"
+
+
+def published(env: BuildEnvironment) -> set[str]:
+    """Slugs of the modules whose page exists."""
+    return {m.slug for m in MODULES if m.docname in env.found_docs}
+
+
+def module_of(docname: str) -> Module | None:
+    """The module a page belongs to, or ``None`` for pages outside ``modules/``."""
+    if not docname.startswith(MODULE_DIR):
+        return None
+    return outline.get_module(docname[len(MODULE_DIR) :])
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def check_module_files(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Stop the build when a page under ``modules/`` is not a module of the outline."""
+    for docname in sorted(env.found_docs):
+        if docname.startswith(MODULE_DIR):
+            try:
+                module_of(docname)
+            except OutlineError as exc:
+                raise CourseError(
+                    f"{env.doc2path(docname)}: this module page is not in the course outline: "
+                    f"{exc} Add it to MODULES in src/dlcourse/outline.py, or rename the file to "
+                    f"an outline slug."
+                ) from None
+
+
+def outdated_by_outline(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
+    """When a module is published or withdrawn, re-read the pages that link to modules."""
+    now = published(env)
+    before = getattr(env, "dlcourse_published", None)
+    env.dlcourse_published = now
+    if before is None or before == now:
+        return []
+    return sorted(env.found_docs - set(added) - set(changed))
+
+
+# --- nodes rendered at write time --------------------------------------------------------------
+
+
+class module_header(nodes.General, nodes.Element):
+    """The header of a module page."""
+
+
+class module_footer(nodes.General, nodes.Element):
+    """"Next →" and related modules."""
+
+
+class syllabus(nodes.General, nodes.Element):
+    """The syllabus of all modules, by part."""
+
+
+class module_ref(nodes.Inline, nodes.TextElement):
+    """A reference to a module by slug."""
+
+
+def _uri(self: HTML5Translator, docname: str) -> str:
+    return self.builder.get_relative_uri(self.builder.current_docname, docname)
+
+
+def _is_published(self: HTML5Translator, module: Module) -> bool:
+    return module.docname in self.builder.env.found_docs
+
+
+def _module_link(self: HTML5Translator, module: Module, text: str | None = None) -> str:
+    label = self.encode(text or module.title)
+    if _is_published(self, module):
+        return f'<a href="{_uri(self, module.docname)}">{label}</a>'
+    return f'<span class="dl-unpublished">{label} <em>(not yet published)</em></span>'
+
+
+def visit_module_header(self: HTML5Translator, node: module_header) -> None:
+    module = outline.get_module(node["slug"])
+    config = self.builder.config
+    here = posixpath.dirname(self.builder.get_target_uri(self.builder.current_docname))
+    notebook = posixpath.relpath(f"notebooks/{module.slug}.ipynb", here or ".")
+    colab = (
+        f"https://colab.research.google.com/github/{config.dlcourse_repository}/blob/"
+        f"{config.dlcourse_branch}/notebooks/{module.slug}.ipynb"
+    )
+    minutes = node["minutes"]
+    detail = (
+        f"{node['reading']} min reading, {node['running']} min running the code"
+        if node["computed"]
+        else "set by the author"
+    )
+    self.body.append(
+        f'<div class="dl-module-header" data-dl-module="{module.slug}">'
+        f'<p class="dl-module-line">{self.encode(outline.header_line(module))}</p>'
+        f'<p class="dl-module-meta"><span class="dl-duration">Duration: {minutes} min</span> '
+        f'<span class="dl-duration-detail">({self.encode(detail)})</span> · '
+        f"{self.encode(module.part)}</p>"
+        '<p class="dl-module-actions">'
+        f'<a class="dl-button" href="{self.encode(colab)}" rel="noopener">Open in Colab</a> '
+        f'<a class="dl-button" href="{notebook}" download="{module.slug}.ipynb">'
+        "Download the notebook (.ipynb)</a></p></div>"
+    )
+    raise nodes.SkipNode
+
+
+def visit_module_footer(self: HTML5Translator, node: module_footer) -> None:
+    module = outline.get_module(node["slug"])
+    nxt = outline.next_module(module)
+    html = ['<nav class="dl-module-footer" aria-label="Where to go next">']
+    if nxt is None:
+        html.append('<p class="dl-next">You have reached the last module of the course.</p>')
+    else:
+        link = _module_link(self, nxt, f"Module {nxt.number} · {nxt.title}")
+        html.append(f'<p class="dl-next">Next → {link}</p>')
+    related = outline.related(module)
+    if related:
+        html.append('<p class="dl-related-title">Related modules</p><ul class="dl-related">')
+        for other in related:
+            html.append(f"<li>{_module_link(self, other, f'Module {other.number} · {other.title}')}</li>")
+        html.append("</ul>")
+    html.append("</nav>")
+    self.body.append("".join(html))
+    raise nodes.SkipNode
+
+
+def visit_syllabus(self: HTML5Translator, node: syllabus) -> None:
+    html = ['<div class="dl-syllabus">']
+    for part in PARTS:
+        pid = "syllabus-" + nodes.make_id(part)
+        html.append(f'<section aria-labelledby="{pid}"><h3 id="{pid}">{self.encode(part)}</h3>')
+        html.append('<ol class="dl-syllabus-list">')
+        for m in (m for m in MODULES if m.part == part):
+            html.append(
+                f'<li value="{m.number}" data-dl-module="{m.slug}">{_module_link(self, m)}'
+                f' <span class="dl-progress" data-dl-progress="{m.slug}"></span></li>'
+            )
+        html.append("</ol></section>")
+    html.append("</div>")
+    self.body.append("".join(html))
+    raise nodes.SkipNode
+
+
+def visit_module_ref(self: HTML5Translator, node: module_ref) -> None:
+    module = outline.get_module(node["slug"])
+    self.body.append(_module_link(self, module, node.astext() or None))
+    raise nodes.SkipNode
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+# --- directives and roles ----------------------------------------------------------------------
+
+
+class CourseSyllabus(Directive):
+    """``{course-syllabus}``: all modules by part, and the toctrees of the published ones."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        env = self.state.document.settings.env
+        result: list[nodes.Node] = [syllabus()]
+        for part in PARTS:
+            entries = [m.docname for m in MODULES if m.part == part and m.docname in env.found_docs]
+            if not entries:
+                continue
+            toc = addnodes.toctree()
+            toc["parent"] = env.docname
+            toc["entries"] = [(None, d) for d in entries]
+            toc["includefiles"] = entries
+            for key, value in dict(maxdepth=1, caption=part, glob=False, hidden=True,
+                                   includehidden=False, numbered=0, titlesonly=True,
+                                   rawentries=[]).items():
+                toc[key] = value
+            wrapper = nodes.compound(classes=["toctree-wrapper"])
+            wrapper.append(toc)
+            result.append(wrapper)
+        return result
+
+
+def module_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{module}`slug``` or ``{module}`text <slug>```: a link to a module of the outline."""
+    label, slug = text, text
+    if text.endswith(">") and "<" in text:
+        label, slug = text[:-1].split("<", 1)
+        label = label.strip()
+    else:
+        label = ""
+    try:
+        outline.get_module(slug.strip())
+    except OutlineError as exc:
+        env = inliner.document.settings.env
+        raise CourseError(f"{env.doc2path(env.docname)}:{lineno}: {{module}} role: {exc}") from None
+    node = module_ref(rawtext, label, slug=slug.strip())
+    return [node], []
+
+
+# --- module pages ------------------------------------------------------------------------------
+
+
+def _words(doctree: nodes.document) -> int:
+    count = 0
+    for node in doctree.findall(nodes.Text):
+        parent = node.parent
+        inside_output = False
+        while parent is not None:
+            if "cell_output" in parent.get("classes", []):
+                inside_output = True
+                break
+            parent = parent.parent
+        if not inside_output:
+            count += len(node.astext().split())
+    return count
+
+
+def decorate_module_page(app: Sphinx, doctree: nodes.document) -> None:
+    """Give a module page its header and its ending."""
+    env = app.env
+    module = module_of(env.docname)
+    if module is None:
+        return
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None or not isinstance(top[0], nodes.title):
+        raise CourseError(f"{env.doc2path(env.docname)}: a module page starts with a '# Title'.")
+
+    words = _words(doctree)
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    exec_data = NbMetadataCollector.get_exec_data(env, env.docname) or {}
+    runtime = exec_data.get("runtime") or 0.0
+    reading = max(1, math.ceil(words / app.config.dlcourse_words_per_minute))
+    # Rounded up to whole minutes: the page does not change when the run time jitters.
+    running = max(1, math.ceil(runtime / 60))
+    override = env.metadata[env.docname].get("duration")
+    header = module_header(
+        slug=module.slug,
+        minutes=int(override) if override else reading + running,
+        reading=reading,
+        running=running,
+        computed=not override,
+    )
+    top.insert(1, header)
+
+    from dlcourse.book.quizzes import practice_quiz_section
+
+    quiz = practice_quiz_section(app, env.docname, module.slug)
+    if quiz is not None:
+        top.append(quiz)
+    ending = nodes.section(ids=["where-next"], names=["where next"])
+    ending += nodes.title(text="Where next")
+    ending += module_footer(slug=module.slug)
+    top.append(ending)
+    doctree.note_implicit_target(ending)
+
+
+def setup(app: Sphinx) -> None:
+    skip = (_skip, None)
+    app.add_node(module_header, html=(visit_module_header, None), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(module_footer, html=(visit_module_footer, None), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(syllabus, html=(visit_syllabus, None), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(module_ref, html=(visit_module_ref, None), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_directive("course-syllabus", CourseSyllabus)
+    app.add_role("module", module_role)
+    app.connect("env-get-outdated", outdated_by_outline)
+    app.connect("env-before-read-docs", check_module_files)
+    # before Sphinx's own collectors (priority 500), so the added sections reach the page's TOC
+    app.connect("doctree-read", decorate_module_page, priority=400)

@@ -1,0 +1,92 @@
+"""Prepare a notebook the way the book runs it: seeded, one thread, reproducible figures.
+
+Every module page starts with ``from dlcourse.notebook import setup; setup()``. Run locally or in
+Colab it gives the same numbers the published page shows (on the same torch version and CPU).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+DEFAULT_SEED = 0
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python's, NumPy's and torch's random number generators.
+
+    >>> import torch
+    >>> seed_everything(3); a = torch.rand(2)
+    >>> seed_everything(3); b = torch.rand(2)
+    >>> torch.equal(a, b)
+    True
+    """
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def setup(seed: int = DEFAULT_SEED, threads: int = 1) -> None:
+    """Seed everything, limit torch to ``threads`` threads and make figures reproducible.
+
+    One thread is the book's setting: small models run fastest that way, and results do not
+    depend on how many cores the machine has.
+
+    >>> setup()
+    >>> import torch
+    >>> torch.get_num_threads()
+    1
+    """
+    # matplotlib stamps SVGs with the date unless SOURCE_DATE_EPOCH is set
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    import torch
+
+    torch.set_num_threads(threads)
+    seed_everything(seed)
+    from dlcourse.plotting import use_course_style
+
+    use_course_style()
+
+
+def show_source(obj: object) -> object:
+    """Display the source of a ``dlcourse`` object as a highlighted code block.
+
+    Pages import reusable code from ``dlcourse`` and show it where reading it teaches something.
+
+    >>> from dlcourse.models import SimpleNN
+    >>> print(show_source(SimpleNN).data.splitlines()[1])
+    class SimpleNN(nn.Module):
+    """
+    import inspect
+
+    from IPython.display import Markdown
+
+    return Markdown(f"```python\n{inspect.getsource(obj).rstrip()}\n```")
+
+
+GLUED: dict[str, object] = {}
+
+
+def glue(name: str, value: object, display: bool = False) -> None:
+    """Record ``value`` under ``name`` so the page's prose can quote it (``{glue:text}`name```).
+
+    In the book this is MyST-NB's ``glue``. Run elsewhere (Colab, plain Jupyter) the value is
+    kept in :data:`GLUED` and shown if ``display`` is true.
+
+    >>> glue("answer", 42)
+    >>> GLUED["answer"]
+    42
+    """
+    GLUED[name] = value
+    try:
+        from myst_nb import glue as myst_glue
+        from IPython import get_ipython
+    except ImportError:
+        myst_glue = None
+    if myst_glue is not None and get_ipython() is not None:
+        myst_glue(name, value, display=display)
+    elif display:
+        print(f"{name} = {value!r}")
