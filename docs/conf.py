@@ -12,7 +12,8 @@ version = release = __version__
 extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "dlcourse.book"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 nitpicky = True
-nitpick_ignore_regex = [(r"py:class", r"(torch|matplotlib|numpy|nn)\..*")]
+# no intersphinx (the build is offline): third-party types are not cross-referenced
+nitpick_ignore_regex = [(r"py:class", r"(torch|matplotlib|numpy|nn|collections\.abc|nbformat)\..*")]
 
 # --- execution: every code cell runs at build time, cached by its code ---------------------------
 nb_execution_mode = "cache"
@@ -44,4 +45,5 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 autodoc_typehints = "description"
+autodoc_inherit_docstrings = False  # torch's docstrings reference torch's own docs
 autodoc_member_order = "bysource"

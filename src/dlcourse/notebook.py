@@ -67,6 +67,7 @@ def show_source(obj: object) -> object:
     return Markdown(f"```python\n{inspect.getsource(obj).rstrip()}\n```")
 
 
+#: Values recorded by :func:`glue`, by name.
 GLUED: dict[str, object] = {}
 
 

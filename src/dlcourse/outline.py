@@ -43,6 +43,7 @@ PARTS: tuple[str, ...] = (
 
 _I, _II, _III, _IV = PARTS
 
+#: The 26 modules, in course order.
 MODULES: tuple[Module, ...] = (
     Module(1, "introduction-to-deep-learning", "Introduction to Deep Learning", _I,
            ("neurons", "training-loop", "activations", "backprop", "nn-module")),

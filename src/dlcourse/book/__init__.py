@@ -16,16 +16,17 @@ STATIC = Path(__file__).parent / "static"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     from dlcourse import __version__
-    from dlcourse.book import deps, notebooks, pages, quizzes
+    from dlcourse.book import deps, notebooks, pages, quizzes, report
 
     app.add_config_value("dlcourse_repository", "dlcourse/dlcourse", "html", str)
     app.add_config_value("dlcourse_branch", "gh-pages", "html", str)
     app.add_config_value("dlcourse_install", "dlcourse", "html", str)
     app.add_config_value("dlcourse_toolchain_files", [], "env", list)
+    app.add_config_value("dlcourse_tracked_packages", ["dlcourse"], "env", list)
     app.add_config_value("dlcourse_words_per_minute", 200, "env", int)
     app.connect("builder-inited", _add_static)
 
-    for part in (pages, deps, notebooks, quizzes):
+    for part in (pages, deps, notebooks, quizzes, report):
         part.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -3,7 +3,8 @@
 jupyter-cache keys a notebook on its code cells only, so an edit to ``src/dlcourse`` would
 otherwise leave stale outputs in place. Each notebook page gets a fingerprint: the hashes of the
 ``dlcourse`` modules it imports (followed through their own imports) plus the toolchain files
-named in ``dlcourse_toolchain_files``, the Python version and the installed torch. The
+named in ``dlcourse_toolchain_files``, the Python version and the installed torch. The packages
+followed are ``dlcourse_tracked_packages`` (``["dlcourse"]`` by default). The
 fingerprints live next to the cache (``dlcourse-deps.json``); when a page's fingerprint changes,
 its cache record is dropped and Sphinx re-reads it, so MyST-NB executes it afresh.
 """
@@ -11,7 +12,9 @@ its cache record is dropped and Sphinx re-reads it, so MyST-NB executes it afres
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import importlib.util
 import json
 import platform
 import re
@@ -23,33 +26,46 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-import dlcourse
-
 logger = logging.getLogger(__name__)
-PACKAGE_DIR = Path(dlcourse.__file__).parent
 STORE = "dlcourse-deps.json"
 _CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+TRACKED = ("dlcourse",)
+
+
+@functools.cache
+def package_dir(package: str) -> Path | None:
+    """Where a top-level package's source lives, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def module_file(name: str) -> Path | None:
-    """The source file of ``dlcourse`` module ``name`` (``dlcourse.x.y``), if there is one."""
-    rel = Path(*name.split(".")[1:])
-    for candidate in (PACKAGE_DIR / rel / "__init__.py", (PACKAGE_DIR / rel).with_suffix(".py")):
+    """The source file of module ``name`` (``package.x.y``) of a tracked package, if any."""
+    root, *rest = name.split(".")
+    base = package_dir(root)
+    if base is None:
+        return None
+    rel = Path(*rest) if rest else Path()
+    for candidate in (base / rel / "__init__.py", (base / rel).with_suffix(".py")):
         if candidate.is_file():
             return candidate
     return None
 
 
-def imported_dlcourse_modules(code: str, package: str | None = None) -> set[str]:
-    """Names of the ``dlcourse`` modules that ``code`` imports (anywhere, even in functions).
+def imported_modules(
+    code: str, package: str | None = None, tracked: Iterable[str] = TRACKED
+) -> set[str]:
+    """Names of the modules of ``tracked`` packages that ``code`` imports (anywhere, even in
+    functions). ``package`` resolves relative imports inside a tracked package.
 
-    ``package`` resolves relative imports inside ``dlcourse`` itself.
-
-    >>> sorted(imported_dlcourse_modules("from dlcourse import models, outline\\nimport torch"))
+    >>> sorted(imported_modules("from dlcourse import models, outline\\nimport torch"))
     ['dlcourse', 'dlcourse.models', 'dlcourse.outline']
-    >>> sorted(imported_dlcourse_modules("from dlcourse.models import SimpleNN"))
+    >>> sorted(imported_modules("from dlcourse.models import SimpleNN"))
     ['dlcourse', 'dlcourse.models']
     """
+    tracked = tuple(tracked)
     lines = [ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!"))]
     try:
         tree = ast.parse("\n".join(lines))
@@ -67,7 +83,7 @@ def imported_dlcourse_modules(code: str, package: str | None = None) -> set[str]
                 base = ".".join([*parent, base] if base else parent)
             names = [base] + [f"{base}.{alias.name}" for alias in node.names]
         for name in names:
-            if name == "dlcourse" or name.startswith("dlcourse."):
+            if name.split(".")[0] in tracked:
                 found.add(name)
     # keep only names that are modules (``from dlcourse.models import MLP`` names a class)
     modules = {n for n in found if module_file(n) is not None}
@@ -77,8 +93,9 @@ def imported_dlcourse_modules(code: str, package: str | None = None) -> set[str]
     return modules
 
 
-def closure(names: Iterable[str]) -> set[str]:
-    """``names`` and every ``dlcourse`` module they import, transitively."""
+def closure(names: Iterable[str], tracked: Iterable[str] = TRACKED) -> set[str]:
+    """``names`` and every tracked module they import, transitively."""
+    tracked = tuple(tracked)
     todo, seen = list(names), set()
     while todo:
         name = todo.pop()
@@ -89,7 +106,7 @@ def closure(names: Iterable[str]) -> set[str]:
         if path is None:
             continue
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        todo.extend(imported_dlcourse_modules(path.read_text(encoding="utf8"), package))
+        todo.extend(imported_modules(path.read_text(encoding="utf8"), package, tracked))
     return seen
 
 
@@ -107,10 +124,12 @@ def toolchain_fingerprint(files: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-def page_fingerprint(source: str, toolchain: str) -> tuple[str, list[str]]:
-    """Fingerprint of a notebook page's source, and the ``dlcourse`` modules it depends on."""
+def page_fingerprint(
+    source: str, toolchain: str, tracked: Iterable[str] = TRACKED
+) -> tuple[str, list[str]]:
+    """Fingerprint of a notebook page's source, and the tracked modules it depends on."""
     code = "\n".join(_CODE_CELL.findall(source))
-    modules = sorted(closure(imported_dlcourse_modules(code)))
+    modules = sorted(closure(imported_modules(code, tracked=tracked), tracked))
     h = hashlib.sha256(toolchain.encode())
     for name in modules:
         path = module_file(name)
@@ -169,7 +188,7 @@ def outdated_by_dependencies(app: Sphinx, env: BuildEnvironment, added, changed,
         source = Path(env.doc2path(docname)).read_text(encoding="utf8")
         if not is_notebook(source):
             continue
-        now[docname], modules = page_fingerprint(source, toolchain)
+        now[docname], _ = page_fingerprint(source, toolchain, app.config.dlcourse_tracked_packages)
         if before.get(docname) not in (None, now[docname]):
             logger.info(f"[dlcourse] {docname}: dlcourse code or toolchain changed; re-executing")
             _drop_cached(app, env, docname)

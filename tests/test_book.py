@@ -1,0 +1,105 @@
+"""The book machinery on small fixture books: errors that stop the build, and what re-executes."""
+
+from __future__ import annotations
+
+import pytest
+from bookfixture import Book, notebook
+
+
+def output(done) -> str:
+    return done.stdout + done.stderr
+
+
+def test_a_failing_cell_stops_the_build_naming_page_cell_and_error(tmp_path):
+    book = Book(tmp_path, {"broken.md": notebook(
+        "Broken", "x = 1", "values = [1, 2, 3]\nvalues[10]  # planted bug", "print('never')")})
+    done = book.build()
+    assert done.returncode != 0
+    text = output(done)
+    assert "broken.md" in text
+    assert "values[10]  # planted bug" in text  # the cell
+    assert "IndexError" in text and "list index out of range" in text  # the error
+
+
+def test_a_module_page_not_in_the_outline_stops_the_build_naming_the_file(tmp_path):
+    book = Book(tmp_path, {"modules/intro-to-everything.md": "# Intro to everything\n"})
+    done = book.build()
+    assert done.returncode != 0
+    text = output(done)
+    assert "modules/intro-to-everything.md" in text
+    assert "not in the course outline" in text
+
+
+def test_a_link_to_a_module_missing_from_the_outline_stops_the_build(tmp_path):
+    book = Book(tmp_path, {"page.md": "# Page\n\nFirst line.\n\nSee {module}`convolutional-nets`.\n"})
+    done = book.build()
+    assert done.returncode != 0
+    text = output(done)
+    assert "page.md:5" in text
+    assert "no module 'convolutional-nets' in the course outline" in text
+    assert "convolutional-neural-networks" in text  # the suggestion
+
+
+def test_a_link_to_an_unpublished_module_renders_as_text(tmp_path):
+    book = Book(tmp_path, {"page.md": "# Page\n\nSee {module}`capstone-project`.\n"})
+    done = book.build()
+    assert done.returncode == 0, output(done)
+    html = (book.out / "page.html").read_text()
+    assert "Capstone: an End-to-End Digit Reader <em>(not yet published)</em>" in html
+
+
+@pytest.fixture(scope="session")
+def built_pages(tmp_path_factory) -> Book:
+    """Pages importing fixturelib.a, fixturelib.b (which imports a), .c and nothing, built."""
+    book = Book(tmp_path_factory.mktemp("pages") / "book", {
+        "uses_a.md": notebook("Uses a", "from fixturelib.a import VALUE\nprint(VALUE)"),
+        "uses_b.md": notebook("Uses b", "import fixturelib.b\nprint(fixturelib.b.A)"),
+        "uses_c.md": notebook("Uses c", "from fixturelib import c\nprint(c.VALUE)"),
+        "plain.md": notebook("Plain", "print(1 + 1)"),
+    })
+    done = book.build()
+    assert done.returncode == 0, output(done)
+    assert book.executed() == {"uses_a", "uses_b", "uses_c", "plain"}
+    return book
+
+
+@pytest.fixture
+def three_pages(built_pages, tmp_path) -> Book:
+    """A fresh copy of the built fixture book, for one test to change."""
+    return built_pages.copy(tmp_path / "book")
+
+
+def test_a_rebuild_without_changes_executes_nothing(three_pages):
+    assert three_pages.build().returncode == 0
+    assert three_pages.executed() == set()
+
+
+def test_a_prose_edit_executes_nothing(three_pages):
+    three_pages.write("plain.md", notebook("Plain", "print(1 + 1)", prose="Other prose."))
+    done = three_pages.build()
+    assert done.returncode == 0, output(done)
+    assert three_pages.executed() == set()
+    assert "Other prose." in (three_pages.out / "plain.html").read_text()
+
+
+def test_a_code_edit_executes_that_page_only(three_pages):
+    three_pages.write("plain.md", notebook("Plain", "print(2 + 2)"))
+    done = three_pages.build()
+    assert done.returncode == 0, output(done)
+    assert three_pages.executed() == {"plain"}
+    assert "4" in (three_pages.out / "plain.html").read_text()
+
+
+def test_a_library_edit_executes_the_pages_that_import_it_directly_or_not(three_pages):
+    (three_pages.lib / "fixturelib" / "a.py").write_text("VALUE = 'a2'\n")
+    done = three_pages.build()
+    assert done.returncode == 0, output(done)
+    assert three_pages.executed() == {"uses_a", "uses_b"}  # b imports a
+    assert "a2" in (three_pages.out / "uses_a.html").read_text()
+
+
+def test_a_toolchain_change_executes_every_page(three_pages):
+    (three_pages.src / "toolchain.txt").write_text("torch==2.14.0\n")
+    done = three_pages.build()
+    assert done.returncode == 0, output(done)
+    assert three_pages.executed() == {"uses_a", "uses_b", "uses_c", "plain"}
