@@ -1,9 +1,11 @@
 """Sessions for building, previewing, testing and linting the course.
 
-    nox -s docs     build the site into docs/_build/html
-    nox -s tests    run every test (unit, doctest, a full build, browser checks)
-    nox -s serve    live-reloading preview for authors
-    nox -s lint     ruff
+nox -s docs     build the site into docs/_build/html
+nox -s tests    run every test (unit, doctest, a full build, browser checks)
+nox -s serve    live-reloading preview for authors
+nox -s lint     ruff
+nox -s page -- docs/modules/<slug>.md   run one page on its own
+nox -s quizzes  check all quiz data
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ def find_links() -> list[str]:
     if not value:
         done = subprocess.run(
             [sys.executable, "-m", "pip", "config", "get", "global.find-links"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         value = done.stdout.strip() if done.returncode == 0 else ""
     return [arg for link in value.split() for arg in ("--find-links", link)]
@@ -48,8 +52,18 @@ def install_toolchain(session: nox.Session) -> None:
 
 
 def sphinx(session: nox.Session, *extra: str) -> None:
-    session.run("sphinx-build", "-b", "html", "-j", "auto", "-W", "--keep-going",
-                *extra, str(DOCS), str(HTML))
+    session.run(
+        "sphinx-build",
+        "-b",
+        "html",
+        "-j",
+        "auto",
+        "-W",
+        "--keep-going",
+        *extra,
+        str(DOCS),
+        str(HTML),
+    )
 
 
 @nox.session(python="3.11")
@@ -64,15 +78,52 @@ def docs(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Preview while writing: rebuilds and reloads the browser on every save."""
     install_toolchain(session)
-    session.run("sphinx-autobuild", "-j", "auto", "--watch", "src", "--watch", "quizzes",
-                "--ignore", "*/_build/*", str(DOCS), str(HTML), *session.posargs)
+    session.run(
+        "sphinx-autobuild",
+        "-j",
+        "auto",
+        "--watch",
+        "src",
+        "--watch",
+        "quizzes",
+        "--ignore",
+        "*/_build/*",
+        str(DOCS),
+        str(HTML),
+        *session.posargs,
+    )
 
 
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
-    """Every test: unit tests, doctests, a full build of the site and checks on it."""
+    """Every test: unit tests, doctests, a full build of the site and checks on it.
+
+    The browser tests need Chromium (Debian: `apt-get install chromium`) and axe-core, which
+    this session installs from the npm registry at the version tests/browser/package-lock.json
+    pins.
+    """
     install_toolchain(session)
+    if not (ROOT / "tests" / "browser" / "node_modules" / "axe-core").is_dir():
+        session.run(
+            "npm", "ci", "--prefix", "tests/browser", "--no-audit", "--no-fund", external=True
+        )
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def page(session: nox.Session) -> None:
+    """Execute pages on their own, as the build would: `nox -s page -- docs/modules/x.md`."""
+    if not session.posargs:
+        session.error("name the pages to run: nox -s page -- docs/modules/<slug>.md")
+    install_toolchain(session)
+    session.run("python", "-m", "dlcourse.book.runpage", *session.posargs)
+
+
+@nox.session(python="3.11")
+def quizzes(session: nox.Session) -> None:
+    """Check every quiz file (and compute the predict-the-output answers)."""
+    install_toolchain(session)
+    session.run("python", "-m", "dlcourse.quiz", "check", *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -81,8 +81,8 @@ class Book:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
 
-    def build(self):
-        return sphinx_build(self.src, self.out, env={"PYTHONPATH": str(self.lib)})
+    def build(self, jobs: str = "2"):
+        return sphinx_build(self.src, self.out, env={"PYTHONPATH": str(self.lib)}, jobs=jobs)
 
     def executed(self) -> set[str]:
         """The pages that executed in the last build (not taken from the cache)."""

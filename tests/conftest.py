@@ -18,10 +18,23 @@ def sphinx_build(
     source: Path, out: Path, *extra: str, env: dict[str, str] | None = None, jobs: str = "1"
 ) -> subprocess.CompletedProcess[str]:
     """Run sphinx-build as an author would, warnings as errors; return the finished process."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs, "-W", "--keep-going",
-               *extra, str(source), str(out)]
-    return subprocess.run(command, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-j",
+        jobs,
+        "-W",
+        "--keep-going",
+        *extra,
+        str(source),
+        str(out),
+    ]
+    return subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -30,5 +43,7 @@ def built_site() -> Path:
     if os.environ.get("DLCOURSE_SITE"):
         return Path(os.environ["DLCOURSE_SITE"])
     done = sphinx_build(DOCS, HTML, jobs="auto")
-    assert done.returncode == 0, f"the site did not build:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    assert done.returncode == 0, (
+        f"the site did not build:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    )
     return HTML

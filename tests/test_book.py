@@ -10,10 +10,18 @@ def output(done) -> str:
     return done.stdout + done.stderr
 
 
-def test_a_failing_cell_stops_the_build_naming_page_cell_and_error(tmp_path):
-    book = Book(tmp_path, {"broken.md": notebook(
-        "Broken", "x = 1", "values = [1, 2, 3]\nvalues[10]  # planted bug", "print('never')")})
-    done = book.build()
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failing_cell_stops_the_build_naming_page_cell_and_error(tmp_path, jobs):
+    book = Book(
+        tmp_path,
+        {
+            "broken.md": notebook(
+                "Broken", "x = 1", "values = [1, 2, 3]\nvalues[10]  # planted bug", "print('never')"
+            ),
+            "fine.md": notebook("Fine", "print('fine')"),
+        },
+    )
+    done = book.build(jobs)
     assert done.returncode != 0
     text = output(done)
     assert "broken.md" in text
@@ -31,7 +39,9 @@ def test_a_module_page_not_in_the_outline_stops_the_build_naming_the_file(tmp_pa
 
 
 def test_a_link_to_a_module_missing_from_the_outline_stops_the_build(tmp_path):
-    book = Book(tmp_path, {"page.md": "# Page\n\nFirst line.\n\nSee {module}`convolutional-nets`.\n"})
+    book = Book(
+        tmp_path, {"page.md": "# Page\n\nFirst line.\n\nSee {module}`convolutional-nets`.\n"}
+    )
     done = book.build()
     assert done.returncode != 0
     text = output(done)
@@ -51,12 +61,15 @@ def test_a_link_to_an_unpublished_module_renders_as_text(tmp_path):
 @pytest.fixture(scope="session")
 def built_pages(tmp_path_factory) -> Book:
     """Pages importing fixturelib.a, fixturelib.b (which imports a), .c and nothing, built."""
-    book = Book(tmp_path_factory.mktemp("pages") / "book", {
-        "uses_a.md": notebook("Uses a", "from fixturelib.a import VALUE\nprint(VALUE)"),
-        "uses_b.md": notebook("Uses b", "import fixturelib.b\nprint(fixturelib.b.A)"),
-        "uses_c.md": notebook("Uses c", "from fixturelib import c\nprint(c.VALUE)"),
-        "plain.md": notebook("Plain", "print(1 + 1)"),
-    })
+    book = Book(
+        tmp_path_factory.mktemp("pages") / "book",
+        {
+            "uses_a.md": notebook("Uses a", "from fixturelib.a import VALUE\nprint(VALUE)"),
+            "uses_b.md": notebook("Uses b", "import fixturelib.b\nprint(fixturelib.b.A)"),
+            "uses_c.md": notebook("Uses c", "from fixturelib import c\nprint(c.VALUE)"),
+            "plain.md": notebook("Plain", "print(1 + 1)"),
+        },
+    )
     done = book.build()
     assert done.returncode == 0, output(done)
     assert book.executed() == {"uses_a", "uses_b", "uses_c", "plain"}

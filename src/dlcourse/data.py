@@ -18,9 +18,9 @@ def make_regression(
     """A regression task that bends: ``y = sin(f·x·w₁) + 0.5·relu(f·x·w₂) + noise``.
 
     ``f`` is ``frequency``: the higher, the further from linear. Used in Module 1 to train
-    :class:`dlcourse.models.SimpleNN` and show what a linear model cannot fit. Returns ``X`` of shape
-    ``(n, in_features)`` and ``y`` of shape ``(n, 1)``. The generator is private, so calling it
-    does not disturb the global random state.
+    :class:`dlcourse.models.SimpleNN` and show what a linear model cannot fit. Returns ``X`` of
+    shape ``(n, in_features)`` and ``y`` of shape ``(n, 1)``. The generator is private, so
+    calling it does not disturb the global random state.
 
     >>> X, y = make_regression(n=8)
     >>> X.shape, y.shape
@@ -123,9 +123,7 @@ def make_moons(
     return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
 
 
-def standardize(
-    X_train: torch.Tensor, *others: torch.Tensor
-) -> tuple[torch.Tensor, ...]:
+def standardize(X_train: torch.Tensor, *others: torch.Tensor) -> tuple[torch.Tensor, ...]:
     """Standardize features with the training set's mean and standard deviation.
 
     The statistics come from ``X_train`` only, and are applied to every tensor in ``others``

@@ -83,8 +83,8 @@ def glue(name: str, value: object, display: bool = False) -> None:
     """
     GLUED[name] = value
     try:
-        from myst_nb import glue as myst_glue
         from IPython import get_ipython
+        from myst_nb import glue as myst_glue
     except ImportError:
         myst_glue = None
     if myst_glue is not None and get_ipython() is not None:

@@ -73,7 +73,7 @@ def draw_network(
     for i, size in enumerate(layer_sizes):
         offset = (tallest - size) / 2
         positions.append([(i * 2.0, tallest - 1 - offset - j) for j in range(size)])
-    for left, right in zip(positions[:-1], positions[1:]):
+    for left, right in zip(positions[:-1], positions[1:], strict=True):
         for x0, y0 in left:
             for x1, y1 in right:
                 ax.plot([x0, x1], [y0, y1], color="#9aa5b1", lw=0.8, zorder=1)
@@ -82,17 +82,37 @@ def draw_network(
         for x, y in column:
             ax.add_patch(Circle((x, y), 0.28, facecolor=colour, edgecolor="black", zorder=2))
     if labels:
-        for (x, _), label in zip((column[0] for column in positions), labels):
+        for (x, _), label in zip((column[0] for column in positions), labels, strict=True):
             ax.text(x, tallest - 0.3, label, ha="center", va="bottom", fontsize=10)
     bottom = -1.1
-    ax.annotate("", xy=(2 * (n_layers - 1), bottom), xytext=(0, bottom),
-                arrowprops={"arrowstyle": "->", "color": PALETTE[0], "lw": 1.5})
-    ax.text(n_layers - 1, bottom + 0.15, "forward pass: x → prediction", ha="center",
-            va="bottom", color=PALETTE[0])
-    ax.annotate("", xy=(0, bottom - 0.6), xytext=(2 * (n_layers - 1), bottom - 0.6),
-                arrowprops={"arrowstyle": "->", "color": PALETTE[1], "lw": 1.5})
-    ax.text(n_layers - 1, bottom - 0.75, "backward pass: ∂loss/∂weights", ha="center",
-            va="top", color=PALETTE[1])
+    ax.annotate(
+        "",
+        xy=(2 * (n_layers - 1), bottom),
+        xytext=(0, bottom),
+        arrowprops={"arrowstyle": "->", "color": PALETTE[0], "lw": 1.5},
+    )
+    ax.text(
+        n_layers - 1,
+        bottom + 0.15,
+        "forward pass: x → prediction",
+        ha="center",
+        va="bottom",
+        color=PALETTE[0],
+    )
+    ax.annotate(
+        "",
+        xy=(0, bottom - 0.6),
+        xytext=(2 * (n_layers - 1), bottom - 0.6),
+        arrowprops={"arrowstyle": "->", "color": PALETTE[1], "lw": 1.5},
+    )
+    ax.text(
+        n_layers - 1,
+        bottom - 0.75,
+        "backward pass: ∂loss/∂weights",
+        ha="center",
+        va="top",
+        color=PALETTE[1],
+    )
     ax.set_xlim(-0.7, 2 * (n_layers - 1) + 0.7)
     ax.set_ylim(bottom - 1.4, tallest + 0.3)
     ax.set_aspect("equal")

@@ -175,7 +175,7 @@ def _drop_cached(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 
 
 def outdated_by_dependencies(app: Sphinx, env: BuildEnvironment, added, changed, removed):
-    """Pages whose ``dlcourse`` dependencies or toolchain changed since their outputs were cached."""
+    """Pages whose tracked dependencies or toolchain changed since their outputs were cached."""
     if app.config.nb_execution_mode != "cache":
         return []
     confdir = Path(app.confdir)

@@ -41,8 +41,11 @@ def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
         try:
             _, notebook = get_cache(cache_path(app)).merge_match_into_notebook(notebook)
         except KeyError:
-            logger.warning(f"{path}: no executed outputs in the cache; exporting without them",
-                           type="dlcourse", subtype="notebook")
+            logger.warning(
+                f"{path}: no executed outputs in the cache; exporting without them",
+                type="dlcourse",
+                subtype="notebook",
+            )
     return notebook
 
 

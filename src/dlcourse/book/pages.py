@@ -82,7 +82,7 @@ class module_header(nodes.General, nodes.Element):
 
 
 class module_footer(nodes.General, nodes.Element):
-    """"Next →" and related modules."""
+    """ "Next →" and related modules."""
 
 
 class syllabus(nodes.General, nodes.Element):
@@ -150,7 +150,9 @@ def visit_module_footer(self: HTML5Translator, node: module_footer) -> None:
     if related:
         html.append('<p class="dl-related-title">Related modules</p><ul class="dl-related">')
         for other in related:
-            html.append(f"<li>{_module_link(self, other, f'Module {other.number} · {other.title}')}</li>")
+            html.append(
+                f"<li>{_module_link(self, other, f'Module {other.number} · {other.title}')}</li>"
+            )
         html.append("</ul>")
     html.append("</nav>")
     self.body.append("".join(html))
@@ -203,9 +205,16 @@ class CourseSyllabus(Directive):
             toc["parent"] = env.docname
             toc["entries"] = [(None, d) for d in entries]
             toc["includefiles"] = entries
-            for key, value in dict(maxdepth=1, caption=part, glob=False, hidden=True,
-                                   includehidden=False, numbered=0, titlesonly=True,
-                                   rawentries=[]).items():
+            for key, value in dict(
+                maxdepth=1,
+                caption=part,
+                glob=False,
+                hidden=True,
+                includehidden=False,
+                numbered=0,
+                titlesonly=True,
+                rawentries=[],
+            ).items():
                 toc[key] = value
             wrapper = nodes.compound(classes=["toctree-wrapper"])
             wrapper.append(toc)
@@ -290,10 +299,28 @@ def decorate_module_page(app: Sphinx, doctree: nodes.document) -> None:
 
 def setup(app: Sphinx) -> None:
     skip = (_skip, None)
-    app.add_node(module_header, html=(visit_module_header, None), latex=skip, text=skip, man=skip, texinfo=skip)
-    app.add_node(module_footer, html=(visit_module_footer, None), latex=skip, text=skip, man=skip, texinfo=skip)
-    app.add_node(syllabus, html=(visit_syllabus, None), latex=skip, text=skip, man=skip, texinfo=skip)
-    app.add_node(module_ref, html=(visit_module_ref, None), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(
+        module_header,
+        html=(visit_module_header, None),
+        latex=skip,
+        text=skip,
+        man=skip,
+        texinfo=skip,
+    )
+    app.add_node(
+        module_footer,
+        html=(visit_module_footer, None),
+        latex=skip,
+        text=skip,
+        man=skip,
+        texinfo=skip,
+    )
+    app.add_node(
+        syllabus, html=(visit_syllabus, None), latex=skip, text=skip, man=skip, texinfo=skip
+    )
+    app.add_node(
+        module_ref, html=(visit_module_ref, None), latex=skip, text=skip, man=skip, texinfo=skip
+    )
     app.add_directive("course-syllabus", CourseSyllabus)
     app.add_role("module", module_role)
     app.connect("env-get-outdated", outdated_by_outline)

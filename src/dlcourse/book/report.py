@@ -64,15 +64,17 @@ def pages(env: BuildEnvironment) -> list[dict[str, Any]]:
             continue
         module = module_of(docname)
         runtime = data.get("runtime")
-        rows.append({
-            "docname": docname,
-            "module": module.number if module else None,
-            "title": module.title if module else env.titles[docname].astext(),
-            "seconds": round(runtime, 2) if runtime is not None else None,
-            "ran": "this build" if (data.get("mtime") or 0) >= started else "cache",
-            "status": "ok" if data.get("succeeded") else f"failed: {data.get('error')}",
-            "over_budget": runtime is not None and runtime > BUDGET_SECONDS,
-        })
+        rows.append(
+            {
+                "docname": docname,
+                "module": module.number if module else None,
+                "title": module.title if module else env.titles[docname].astext(),
+                "seconds": round(runtime, 2) if runtime is not None else None,
+                "ran": "this build" if (data.get("mtime") or 0) >= started else "cache",
+                "status": "ok" if data.get("succeeded") else f"failed: {data.get('error')}",
+                "over_budget": runtime is not None and runtime > BUDGET_SECONDS,
+            }
+        )
     return rows
 
 
@@ -104,7 +106,9 @@ def note_code(app: Sphinx, doctree: nodes.document) -> None:
     if cells:
         outputs = any(
             c.get("nb_element") == "cell_code_output"
-            for cell in cells for c in cell.children if isinstance(c, nodes.Element)
+            for cell in cells
+            for c in cell.children
+            if isinstance(c, nodes.Element)
         )
         app.env.dlcourse_code_pages[app.env.docname] = outputs
 
@@ -149,7 +153,7 @@ def visit_build_report(self: HTML5Translator, node: build_report) -> None:
     total = sum(r["seconds"] or 0 for r in rows)
     html = [
         f'<p class="dl-report-machine">torch {self.encode(info["torch"])} · Python '
-        f'{self.encode(info["python"])} · {self.encode(info["cpu"])} · budget '
+        f"{self.encode(info['python'])} · {self.encode(info['cpu'])} · budget "
         f"{BUDGET_SECONDS:.0f} s per page · {len(rows)} pages, {total:.1f} s of execution</p>",
         '<table class="table dl-report"><caption>Execution of every page with code</caption>'
         '<thead><tr><th scope="col">Module</th><th scope="col">Page</th>'
@@ -162,7 +166,7 @@ def visit_build_report(self: HTML5Translator, node: build_report) -> None:
         if r["over_budget"]:
             seconds += " (over budget)"
         html.append(
-            f"<tr><td>{r['module'] or ''}</td><td><a href=\"{link}\">{self.encode(r['title'])}"
+            f'<tr><td>{r["module"] or ""}</td><td><a href="{link}">{self.encode(r["title"])}'
             f"</a></td><td>{seconds}</td><td>{r['ran']}</td><td>{self.encode(r['status'])}</td></tr>"
         )
     html.append("</tbody></table>")
@@ -183,8 +187,9 @@ def _skip(self: Any, node: nodes.Node) -> None:
 
 def setup(app: Sphinx) -> None:
     skip = (_skip, None)
-    app.add_node(build_report, html=(visit_build_report, None), latex=skip, text=skip,
-                 man=skip, texinfo=skip)
+    app.add_node(
+        build_report, html=(visit_build_report, None), latex=skip, text=skip, man=skip, texinfo=skip
+    )
     app.add_directive("build-report", BuildReport)
     app.connect("builder-inited", note_start)
     app.connect("env-before-read-docs", init_env)

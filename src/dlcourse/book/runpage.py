@@ -1,4 +1,6 @@
-"""Execute module pages on their own, without building the book: ``python -m dlcourse.book.runpage``.
+"""Execute pages on their own, without building the book.
+
+``python -m dlcourse.book.runpage docs/modules/<slug>.md``
 
 For authors iterating on one page (``nox -s page -- docs/modules/<slug>.md``). Each page runs
 in a fresh kernel in a temporary directory, with one thread, as the build runs it. A failing
@@ -26,8 +28,9 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 
 def read_page(path: Path) -> nbformat.NotebookNode:
     """A MyST Markdown page as a notebook (code cells carry their line in the page)."""
-    return read_myst_markdown_notebook(path.read_text(encoding="utf8"), MdParserConfig(),
-                                       add_source_map=True)
+    return read_myst_markdown_notebook(
+        path.read_text(encoding="utf8"), MdParserConfig(), add_source_map=True
+    )
 
 
 def run_page(path: Path, timeout: int = 120) -> tuple[float, str | None]:
@@ -43,8 +46,11 @@ def run_page(path: Path, timeout: int = 120) -> tuple[float, str | None]:
             client.execute()
         except CellExecutionError as exc:
             index = next(
-                (i for i, c in enumerate(notebook.cells) if c.get("outputs") and any(
-                    o.get("output_type") == "error" for o in c.outputs)),
+                (
+                    i
+                    for i, c in enumerate(notebook.cells)
+                    if c.get("outputs") and any(o.get("output_type") == "error" for o in c.outputs)
+                ),
                 None,
             )
             line = lines[index] + 1 if index is not None and index < len(lines) else "?"

@@ -1,0 +1,102 @@
+"""Execute the pages that need it before Sphinx reads them: in parallel, longest first.
+
+Sphinx's parallel reader splits the pages into fixed chunks, so a few long pages can end up on
+one core while the other idles. Here every notebook page without cached outputs runs in its own
+kernel on ``-j N`` workers, longest first (by the run time recorded last time), and its outputs go
+into MyST-NB's cache; MyST-NB then reads them from the cache. Each kernel gets one thread.
+A failing cell stops the build with the page, the cell and the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from dlcourse.book.deps import cache_path, is_notebook
+from dlcourse.book.pages import CourseError
+
+logger = logging.getLogger(__name__)
+RUNTIMES = "dlcourse-runtimes.json"
+ONE_THREAD = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def one_thread_per_kernel(app: Sphinx) -> None:
+    """Kernels inherit this environment: one thread each, so parallel pages do not compete."""
+    for name in ONE_THREAD:
+        os.environ.setdefault(name, "1")
+
+
+def _execute(notebook, timeout: int | None):
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    with tempfile.TemporaryDirectory() as cwd:
+        return single_nb_execution(
+            notebook, cwd=cwd, allow_errors=False, timeout=timeout, meta_override=True
+        )
+
+
+def pre_execute(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Run the uncached notebook pages among ``docnames`` on ``-j`` workers, longest first."""
+    config = app.config
+    workers = app.parallel
+    if config.nb_execution_mode != "cache" or workers < 2:
+        return
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import create_nb_reader
+
+    cache = get_cache(cache_path(app))
+    store = cache_path(app) / RUNTIMES
+    runtimes: dict[str, float] = json.loads(store.read_text()) if store.is_file() else {}
+    todo = []
+    for docname in docnames:
+        path = Path(env.doc2path(docname))
+        text = path.read_text(encoding="utf8")
+        if not is_notebook(text):
+            continue
+        reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
+        notebook = reader.read(text)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            todo.append((docname, path, notebook))
+    if len(todo) < 2:
+        return  # nothing to run side by side: MyST-NB runs it as it reads
+    # longest first; pages never timed count as long, so they start early
+    todo.sort(key=lambda item: -runtimes.get(item[0], float("inf")))
+    logger.info(f"[dlcourse] executing {len(todo)} pages on {workers} workers, longest first")
+    failures = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(_execute, nb, config.nb_execution_timeout): (docname, path, nb)
+            for docname, path, nb in todo
+        }
+        for future in as_completed(futures):
+            docname, path, notebook = futures[future]
+            result = future.result()
+            if result.err is not None:
+                failures.append(f"{path}: a cell failed\n{result.exc_string}")
+                continue
+            runtimes[docname] = round(result.time, 2)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
+                check_validity=False,
+                overwrite=True,
+            )
+            logger.info(f"[dlcourse] {docname}: executed in {result.time:.1f} s")
+    store.write_text(json.dumps(runtimes, indent=1, sort_keys=True))
+    if failures and config.nb_execution_raise_on_error:
+        raise CourseError("\n\n".join(failures))
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", one_thread_per_kernel)
+    # after the module-file check (priority 500), before Sphinx reads anything
+    app.connect("env-before-read-docs", pre_execute, priority=600)
