@@ -60,6 +60,8 @@ def sphinx(session: nox.Session, *extra: str) -> None:
         "auto",
         "-W",
         "--keep-going",
+        "-d",
+        str(HTML.parent / "doctrees"),  # build state stays outside the published site
         *extra,
         str(DOCS),
         str(HTML),

@@ -28,6 +28,8 @@ def sphinx_build(
         jobs,
         "-W",
         "--keep-going",
+        "-d",
+        str(out.parent / "doctrees"),  # build state stays outside the published site
         *extra,
         str(source),
         str(out),

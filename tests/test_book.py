@@ -116,3 +116,35 @@ def test_a_toolchain_change_executes_every_page(three_pages):
     done = three_pages.build()
     assert done.returncode == 0, output(done)
     assert three_pages.executed() == {"uses_a", "uses_b", "uses_c", "plain"}
+
+
+FIGURE = (
+    "from dlcourse.notebook import setup\nsetup()\nimport matplotlib.pyplot as plt\n"
+    "import torch\nplt.plot(torch.rand(5).tolist());"
+)
+
+
+def test_two_clean_builds_give_identical_pages_images_and_notebooks(tmp_path):
+    from dlcourse.book.compare import first_difference
+
+    pages = {
+        "figure.md": notebook("Figure", FIGURE, "print(torch.randn(2, 3))"),
+        "timed.md": notebook("Timed", ":tags: [timing]\nimport time\nprint(time.perf_counter())"),
+    }
+    one, two = Book(tmp_path / "one", pages), Book(tmp_path / "two", pages)
+    for book in (one, two):
+        done = book.build()
+        assert done.returncode == 0, output(done)
+    assert list(one.out.glob("_images/*.svg")), "the figure is in the site"
+    assert first_difference(one.out, two.out) is None
+
+
+def test_a_page_that_prints_the_clock_is_named_with_its_line(tmp_path):
+    from dlcourse.book.compare import first_difference
+
+    pages = {"clock.md": notebook("Clock", "import time\nprint(time.perf_counter_ns())")}
+    one, two = Book(tmp_path / "one", pages), Book(tmp_path / "two", pages)
+    for book in (one, two):
+        assert book.build().returncode == 0
+    difference = first_difference(one.out, two.out)
+    assert difference is not None and difference.startswith("clock.html:")

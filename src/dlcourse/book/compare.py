@@ -1,0 +1,96 @@
+"""Compare two builds of the site: ``python -m dlcourse.book.compare SITE_A SITE_B``.
+
+Two clean builds must give byte-identical pages, images and notebooks. The only exceptions:
+the files that exist to record the build (:data:`BUILD_RECORDS`), and the outputs of code cells
+tagged ``timing``, whose numbers are measured run times by nature (the tag is the author's
+declaration). The first difference is reported with its file and line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+
+#: Files that record how the build went: they differ between builds by design.
+BUILD_RECORDS = ("build-report.json", "report.html", ".buildinfo", "_sources/report.md.txt")
+
+def _html(text: str) -> str:
+    """A page with the outputs of ``timing`` cells blanked."""
+    if "tag_timing" not in text:
+        return text
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    for cell in soup.select("div.cell.tag_timing .cell_output"):
+        cell.clear()
+    return str(soup)
+
+
+def _notebook(text: str) -> str:
+    """A notebook with the outputs of ``timing`` cells dropped."""
+    data = json.loads(text)
+    for cell in data.get("cells", []):
+        if "timing" in cell.get("metadata", {}).get("tags", []):
+            cell["outputs"] = []
+    return json.dumps(data, indent=1, sort_keys=True)
+
+
+def normalised(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".html":
+        return _html(data.decode("utf8")).encode("utf8")
+    if path.suffix == ".ipynb":
+        return _notebook(data.decode("utf8")).encode("utf8")
+    return data
+
+
+def files(site: Path) -> set[str]:
+    """The published files of a site (not the build's own records, nor Sphinx's doctrees)."""
+    names = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    return {n for n in names if n not in BUILD_RECORDS and not n.startswith(".doctrees/")}
+
+
+def first_difference(a: Path, b: Path) -> str | None:
+    """A description of the first difference between two sites, or ``None`` if none."""
+    only_a, only_b = files(a) - files(b), files(b) - files(a)
+    if only_a or only_b:
+        return f"files in one build only: {sorted(only_a)[:5]} vs {sorted(only_b)[:5]}"
+    for name in sorted(files(a)):
+        left, right = normalised(a / name), normalised(b / name)
+        if left == right:
+            continue
+        try:
+            lines_a = left.decode("utf8").splitlines()
+            lines_b = right.decode("utf8").splitlines()
+        except UnicodeDecodeError:
+            return f"{name}: binary files differ"
+        for number, (x, y) in enumerate(zip(lines_a, lines_b, strict=False), start=1):
+            if x != y:
+                where = next(i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q)
+                if x.startswith(y) or y.startswith(x):
+                    where = min(len(x), len(y))
+                context = difflib.ndiff([x[max(0, where - 60) : where + 60]],
+                                        [y[max(0, where - 60) : where + 60]])
+                return f"{name}:{number}: first difference\n" + "\n".join(context)
+        return f"{name}: line count differs ({len(lines_a)} vs {len(lines_b)})"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Compare two builds of the site.")
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    args = parser.parse_args(argv)
+    difference = first_difference(args.a, args.b)
+    if difference:
+        print(difference)
+        return 1
+    print(f"identical: {len(files(args.a))} files (not compared: {', '.join(BUILD_RECORDS)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
