@@ -142,3 +142,10 @@ def _ruff_pin() -> str:
     if not pins:
         raise RuntimeError(f"{LOCK} pins no ruff version")
     return pins[0]
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Measure the build: fixed cost per page, cold serial and parallel builds, rebuilds."""
+    install_toolchain(session)
+    session.run("python", "-m", "dlcourse.book.bench", *session.posargs)

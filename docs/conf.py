@@ -36,6 +36,7 @@ dlcourse_toolchain_files = ["../requirements/build.txt"]
 # --- HTML -----------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Deep Learning with PyTorch"
+html_baseurl = "https://dlcourse.github.io/dlcourse/"  # the published site
 html_static_path: list[str] = []
 html_last_updated_fmt = None
 html_theme_options = {

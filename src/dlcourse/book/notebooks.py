@@ -7,6 +7,7 @@ cell installs ``dlcourse`` when it is missing (as in a fresh Colab runtime).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -49,6 +50,71 @@ def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
     return notebook
 
 
+_MODULE_ROLE = re.compile(r"\{module\}`([^`<]*?)\s*(?:<([^`>]+)>)?`")
+_GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
+_QUESTION = re.compile(r"^```\{quiz-question\}\s*(\S+)\s*\n```\s*$", re.M)
+_ADMONITION = re.compile(
+    r"^(:{3,})\{(tip|note|warning|important)\}[^\n]*\n(.*?)^\1\s*$", re.S | re.M
+)
+
+
+def glued_values(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The plain-text value of every glued variable in an executed notebook."""
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and "text/plain" in output.get("data", {}):
+                values[name] = output["data"]["text/plain"]
+    return values
+
+
+def _formatted(value: str | None, spec: str | None) -> str:
+    if value is None:
+        return "(see the site)"
+    if spec:
+        try:
+            return format(float(value), spec)
+        except ValueError:
+            return value.strip("'\"")
+    return value.strip("'\"")
+
+
+def plain_markdown(text: str, notebook, quiz, site: str) -> str:
+    """Book-only MyST syntax turned into Markdown that Jupyter and Colab render."""
+
+    def module_link(match: re.Match[str]) -> str:
+        from dlcourse.outline import get_module
+
+        label, slug = match.group(1), match.group(2) or match.group(1)
+        module = get_module(slug.strip())
+        title = label.strip() if match.group(2) else module.title
+        return f"[{title}]({site}modules/{module.slug}.html)"
+
+    def question(match: re.Match[str]) -> str:
+        if quiz is None:
+            return ""
+        q = quiz.question(match.group(1))
+        lines = [f"> **Check yourself:** {q.prompt}"]
+        lines += [f"> - {choice.text}" for choice in q.choices]
+        lines.append(
+            f'> *(Answer it on the course site, or run `dlcourse.quiz.ask("{quiz.key}")`.)*'
+        )
+        return "\n".join(lines)
+
+    def admonition(match: re.Match[str]) -> str:
+        body = match.group(3).strip().splitlines()
+        return "\n".join(
+            [f"> **{match.group(2).capitalize()}:** {body[0]}"] + [f"> {line}" for line in body[1:]]
+        )
+
+    glued = glued_values(notebook)
+    text = _MODULE_ROLE.sub(module_link, text)
+    text = _GLUE_ROLE.sub(lambda m: _formatted(glued.get(m.group(1)), m.group(2)), text)
+    text = _QUESTION.sub(question, text)
+    return _ADMONITION.sub(admonition, text)
+
+
 def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -60,6 +126,11 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         if module is None:
             continue
         notebook = executed_notebook(app, docname)
+        quiz = _quiz(app, module.slug)
+        site = app.config.html_baseurl or ""
+        for each in notebook.cells:
+            if each.cell_type == "markdown":
+                each.source = plain_markdown(each.source, notebook, quiz, site)
         cell = nbformat.v4.new_code_cell(install, id="install-dlcourse")
         notebook.cells.insert(0, cell)
         notebook.metadata.pop("jupytext", None)
@@ -67,6 +138,16 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         for i, each in enumerate(notebook.cells):  # stable ids: two builds, same bytes
             each["id"] = each.get("id") if i == 0 else f"cell-{i}"
         nbformat.write(notebook, outdir / f"{module.slug}.ipynb")
+
+
+def _quiz(app: Sphinx, slug: str):
+    from dlcourse.book.quizzes import quiz_dir
+    from dlcourse.quiz import QuizError, load_quiz
+
+    try:
+        return load_quiz(slug, quiz_dir(app))
+    except (QuizError, FileNotFoundError):
+        return None
 
 
 def setup(app: Sphinx) -> None:

@@ -1,0 +1,183 @@
+"""Benchmark the build: ``python -m dlcourse.book.bench`` (``nox -s bench``).
+
+Works on a copy of the course in a scratch directory, so the scenarios may edit pages and the
+``dlcourse`` sources freely. Scenarios: the fixed cost of one notebook (kernel start and imports),
+a cold serial build, a cold parallel build (against the ideal: the pages' execution time divided
+by the cores, plus Sphinx's own time), a rebuild with no change, a prose-only edit, a code edit in
+one module, and an edit of one ``dlcourse`` submodule. For each build it records the wall time
+and which pages executed. Results go to ``bench/results.json`` and are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dlcourse.book.report import cpu_name, machine
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def fixed_cost(runs: int = 5) -> list[float]:
+    """Seconds from starting a kernel to having run the book's imports and ``setup()``."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "from dlcourse.notebook import setup\nsetup()\nimport torch\nfrom torch import nn"
+        )
+    ]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory() as cwd:
+            NotebookClient(notebook, resources={"metadata": {"path": cwd}}).execute()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+class Scratch:
+    """A copy of the course whose builds import its own copy of ``dlcourse``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for name in ("docs", "src", "quizzes", "requirements"):
+            ignore = shutil.ignore_patterns("_build", "__pycache__", "node_modules")
+            shutil.copytree(ROOT / name, root / name, ignore=ignore)
+        self.docs = root / "docs"
+        self.html = self.docs / "_build" / "html"
+
+    def clean(self) -> None:
+        shutil.rmtree(self.docs / "_build", ignore_errors=True)
+
+    def build(self, jobs: str) -> dict:
+        env = {**os.environ, "PYTHONPATH": str(self.root / "src")}
+        start = time.perf_counter()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sphinx",
+                "-b",
+                "html",
+                "-j",
+                jobs,
+                "-W",
+                "--keep-going",
+                "-q",
+                "-d",
+                str(self.docs / "_build" / "doctrees"),
+                str(self.docs),
+                str(self.html),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"build failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+        report = json.loads((self.html / "build-report.json").read_text())
+        executed = sorted(p["docname"] for p in report["pages"] if p["ran"] == "this build")
+        return {"seconds": round(seconds, 2), "executed": executed, "pages": report["pages"]}
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text()
+        if old not in text:
+            raise SystemExit(f"bench: {relative} no longer contains {old!r}: update bench.py")
+        path.write_text(text.replace(old, new, 1))
+
+
+def run(jobs: int) -> dict:
+    results: dict = {
+        **machine(),
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "jobs": jobs,
+        "load_before": os.getloadavg(),
+    }
+    costs = fixed_cost()
+    results["fixed_cost_seconds"] = {
+        "median": round(statistics.median(costs), 2),
+        "runs": [round(c, 2) for c in costs],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Scratch(Path(tmp))
+        serial = course.build("1")
+        execution = sum(p["seconds"] for p in serial["pages"])
+        sphinx_own = serial["seconds"] - execution
+        results["cold_serial"] = {
+            "seconds": serial["seconds"],
+            "execution_seconds": round(execution, 2),
+            "sphinx_seconds": round(sphinx_own, 2),
+            "pages": {p["docname"]: p["seconds"] for p in serial["pages"]},
+        }
+        course.clean()
+        parallel = course.build(str(jobs))
+        ideal = execution / jobs + sphinx_own
+        results["cold_parallel"] = {
+            "seconds": parallel["seconds"],
+            "ideal_seconds": round(ideal, 2),
+            "ratio_to_ideal": round(parallel["seconds"] / ideal, 3),
+        }
+        scenarios = {
+            "no_change": None,
+            "prose_edit": (
+                "docs/modules/introduction-to-deep-learning.md",
+                "Deep learning is the part",
+                "Deep learning is the branch",
+            ),
+            "code_edit": (
+                "docs/modules/introduction-to-deep-learning.md",
+                "x = torch.tensor([1.0, -2.0, 0.5])",
+                "x = torch.tensor([1.0, -2.0, 0.6])",
+            ),
+            "dlcourse_submodule_edit": (
+                "src/dlcourse/training.py",
+                '"""Training helpers',
+                '"""Training helpers (edited)',
+            ),
+        }
+        for name, change in scenarios.items():
+            if change:
+                course.edit(*change)
+            outcome = course.build(str(jobs))
+            results[name] = {"seconds": outcome["seconds"], "executed": outcome["executed"]}
+    results["load_after"] = os.getloadavg()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the course build.")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    results = run(args.jobs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in results.items() if k != "cold_serial"}, indent=1))
+    print(
+        "cold serial:",
+        json.dumps({k: v for k, v in results["cold_serial"].items() if k != "pages"}),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
