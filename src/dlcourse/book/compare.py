@@ -17,6 +17,7 @@ from pathlib import Path
 #: Files that record how the build went: they differ between builds by design.
 BUILD_RECORDS = ("build-report.json", "report.html", ".buildinfo", "_sources/report.md.txt")
 
+
 def _html(text: str) -> str:
     """A page with the outputs of ``timing`` cells blanked."""
     if "tag_timing" not in text:
@@ -72,8 +73,9 @@ def first_difference(a: Path, b: Path) -> str | None:
                 where = next(i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q)
                 if x.startswith(y) or y.startswith(x):
                     where = min(len(x), len(y))
-                context = difflib.ndiff([x[max(0, where - 60) : where + 60]],
-                                        [y[max(0, where - 60) : where + 60]])
+                context = difflib.ndiff(
+                    [x[max(0, where - 60) : where + 60]], [y[max(0, where - 60) : where + 60]]
+                )
                 return f"{name}:{number}: first difference\n" + "\n".join(context)
         return f"{name}: line count differs ({len(lines_a)} vs {len(lines_b)})"
     return None
