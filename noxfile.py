@@ -145,6 +145,26 @@ def _ruff_pin() -> str:
 
 
 @nox.session(python="3.11")
+def linkcheck(session: nox.Session) -> None:
+    """Check external links (needs a network); every build already checks internal references."""
+    install_toolchain(session)
+    session.run(
+        "sphinx-build",
+        "-b",
+        "linkcheck",
+        "-j",
+        "auto",
+        "-W",
+        "--keep-going",
+        "-D",
+        "nb_execution_mode=off",
+        str(DOCS),
+        str(DOCS / "_build" / "linkcheck"),
+        *session.posargs,
+    )
+
+
+@nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
     """Measure the build: fixed cost per page, cold serial and parallel builds, rebuilds."""
     install_toolchain(session)

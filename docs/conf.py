@@ -38,6 +38,7 @@ html_theme = "sphinx_book_theme"
 html_title = "Deep Learning with PyTorch"
 html_baseurl = "https://dlcourse.github.io/dlcourse/"  # the published site
 html_static_path: list[str] = []
+templates_path = ["_templates"]  # no icon font, logo inside a landmark
 html_last_updated_fmt = None
 html_theme_options = {
     "repository_url": "https://github.com/dlcourse/dlcourse",

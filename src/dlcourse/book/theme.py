@@ -1,4 +1,4 @@
-"""Register the course's layer over sphinx-book-theme: icons without Font Awesome, accessible colours.
+"""The course's layer over sphinx-book-theme: icons without Font Awesome, readable colours.
 
 The page template (docs/_templates/layout.html) leaves out the theme's 540 KB icon script;
 ``static/theme.css`` draws the few icons the theme shows from inline SVG and fixes the colour

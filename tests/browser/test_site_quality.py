@@ -1,0 +1,190 @@
+"""The built site as a reader gets it: accessible in light and dark mode, light, searchable.
+
+axe-core runs in headless Chromium over every reader page; the page weight is measured as
+Chromium transfers it from a server that compresses text, as any static host does.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import mimetypes
+import os
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from pprint import pformat
+
+import pytest
+
+# Written by Sphinx for its own machinery, not pages a reader navigates to (none at the moment:
+# genindex.html, search.html and py-modindex.html are reader pages and are checked).
+NOT_READER_PAGES: set[str] = set()
+BUDGET_KB = 400  # compressed bytes a module page costs on a first visit, everything included
+# A concept, and the module that teaches it: search must find the module.
+CONCEPTS = {
+    "dropout": "regularization-techniques",
+    "broadcasting": "pytorch-setup-and-tensors",
+    "backpropagation": "autograd-and-backpropagation",
+}
+AXE_RUN = """axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 4).map(n => n.target.join(" ") + " :: " + n.failureSummary)})))"""
+
+
+def reader_pages(site: Path) -> list[str]:
+    """Every HTML page of the site, relative to its root (not the _static, _sources... folders)."""
+    pages = [
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if not any(part.startswith("_") for part in path.relative_to(site).parts)
+    ]
+    return sorted(set(pages) - NOT_READER_PAGES)
+
+
+def module_pages(site: Path) -> list[str]:
+    return [page for page in reader_pages(site) if page.startswith("modules/")]
+
+
+# --- accessibility --------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_axe_finds_no_violations_on_any_page(context, page, base_url, site_dir, axe_source, theme):
+    context.add_init_script(f"localStorage.mode = '{theme}'; localStorage.theme = '{theme}'")
+    found = {}
+    for path in reader_pages(site_dir):
+        page.goto(f"{base_url}/{path}")
+        assert page.evaluate("document.documentElement.dataset.theme") == theme
+        # disclosed content (hints, worked answers) is checked as a reader opens it
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        # colours are checked once their transitions (e.g. a disclosure fading in) are over
+        page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(AXE_RUN)
+        if violations:
+            found[path] = violations
+    assert not found, f"axe-core violations in {theme} mode:\n{pformat(found, width=120)}"
+
+
+class _ImagesWithoutAlt(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.missing: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "img" and not (attributes.get("alt") or "").strip():
+            self.missing.append(attributes.get("src") or "?")
+
+
+def test_every_figure_of_a_module_has_alt_text(site_dir):
+    missing = {}
+    for path in module_pages(site_dir):
+        parser = _ImagesWithoutAlt()
+        parser.feed((site_dir / path).read_text(encoding="utf-8"))
+        if parser.missing:
+            missing[path] = parser.missing
+    assert not missing, (
+        f"images without alt text (give the cell `mystnb: image: alt:`): {pformat(missing)}"
+    )
+
+
+# --- page weight ----------------------------------------------------------------------------------
+
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".txt", ".ipynb", ".map", ".xml"}
+
+
+class _GzipHandler(SimpleHTTPRequestHandler):
+    """Static files, text compressed with gzip when the browser accepts it (as GitHub Pages)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (
+            path.suffix not in COMPRESSED
+            or not path.is_file()
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+        ):
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "text/plain")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def gzip_url(site_dir: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_GzipHandler, directory=str(site_dir))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def first_visit(context, url: str) -> dict[str, int]:
+    """Bytes transferred (compressed, headers included) per URL to load ``url`` with no cache."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    urls: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    page.goto(url, wait_until="networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_load_state("networkidle")
+    page.close()
+    return {urls[r].split("?")[0].removeprefix(url.rsplit("/", 2)[0]): n for r, n in sizes.items()}
+
+
+@pytest.mark.browser
+def test_a_module_page_costs_at_most_the_budget_on_a_first_visit(context, gzip_url, site_dir):
+    over = {}
+    for path in module_pages(site_dir):
+        requests = first_visit(context, f"{gzip_url}/{path}")
+        assert any(u.endswith(path) for u in requests), f"{path} was not loaded: {requests}"
+        total = sum(requests.values())
+        if os.environ.get("DLCOURSE_WEIGHT_REPORT"):
+            print(f"\n{path}: {total / 1000:.0f} KB in {len(requests)} requests")
+            for u, n in sorted(requests.items(), key=lambda item: -item[1])[:8]:
+                print(f"  {n / 1000:7.1f} KB  {u}")
+        if total > BUDGET_KB * 1000:
+            biggest = sorted(requests.items(), key=lambda item: -item[1])[:6]
+            over[path] = (f"{total / 1000:.0f} KB", biggest)
+    assert not over, f"module pages over {BUDGET_KB} KB compressed:\n{pformat(over, width=120)}"
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("concept", sorted(CONCEPTS))
+def test_searching_a_concept_finds_the_module_that_teaches_it(page, base_url, concept):
+    page.goto(f"{base_url}/search.html?q={concept}")
+    page.wait_for_selector("#search-results .search-summary")
+    results = page.eval_on_selector_all(
+        "#search-results ul.search > li > a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    modules = [href.split("#")[0].split("?")[0] for href in results if "modules/" in href]
+    assert f"modules/{CONCEPTS[concept]}.html" in modules[:2], (
+        f"searching {concept!r} should find modules/{CONCEPTS[concept]}.html first, got {results}"
+    )
