@@ -9,7 +9,13 @@ author = "The dlcourse authors"
 copyright = "2026, the dlcourse authors"
 version = release = __version__
 
-extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "dlcourse.book"]
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinxcontrib.katex",
+    "dlcourse.book",
+]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 nitpicky = True
 # no intersphinx (the build is offline): third-party types are not cross-referenced
@@ -25,6 +31,9 @@ nb_execution_in_temp = True
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 myst_heading_anchors = 3
+# math is typeset when the site is built (KaTeX through node): no script, no CDN, MathML inside
+katex_prerender = True
+katex_css_path = "katex/katex.min.css"  # shipped in dlcourse/book/static
 
 # --- the course -----------------------------------------------------------------------------------
 dlcourse_repository = "dlcourse/dlcourse"  # where the site and notebooks are published

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, sphinx_build
+from sitebuild import ROOT, sphinx_build
 
 FRONT_MATTER = """---
 jupytext:

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DOCS
+from sitebuild import DOCS
 
 from dlcourse.outline import MODULES, PARTS, get_module, header_line, next_module, related
 
