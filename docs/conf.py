@@ -13,7 +13,6 @@ extensions = [
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinxcontrib.katex",
     "dlcourse.book",
 ]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]

@@ -31,6 +31,9 @@ nb_execution_in_temp = True
 dlcourse_toolchain_files = ["toolchain.txt"]
 dlcourse_tracked_packages = ["dlcourse", "fixturelib"]
 dlcourse_quiz_dir = {quizzes!r}
+katex_prerender = True
+myst_enable_extensions = ["dollarmath"]
+katex_css_path = "katex/katex.min.css"
 """
 
 

@@ -33,5 +33,10 @@ def sphinx_build(
         str(out),
     ]
     return subprocess.run(
-        command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=900,  # a build that hangs fails the test instead of blocking the whole run
     )

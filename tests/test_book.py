@@ -128,7 +128,12 @@ def test_two_clean_builds_give_identical_pages_images_and_notebooks(tmp_path):
     from dlcourse.book.compare import first_difference
 
     pages = {
-        "figure.md": notebook("Figure", FIGURE, "print(torch.randn(2, 3))"),
+        "figure.md": notebook(
+            "Figure",
+            FIGURE,
+            "print(torch.randn(2, 3))",
+            prose="Math typeset at build time: $\\sigma(w x + b)$.",
+        ),
         "timed.md": notebook("Timed", ":tags: [timing]\nimport time\nprint(time.perf_counter())"),
     }
     one, two = Book(tmp_path / "one", pages), Book(tmp_path / "two", pages)
@@ -136,6 +141,7 @@ def test_two_clean_builds_give_identical_pages_images_and_notebooks(tmp_path):
         done = book.build()
         assert done.returncode == 0, output(done)
     assert list(one.out.glob("_images/*.svg")), "the figure is in the site"
+    assert '<span class="katex">' in (one.out / "figure.html").read_text(), "math typeset"
     assert first_difference(one.out, two.out) is None
 
 
@@ -148,3 +154,17 @@ def test_a_page_that_prints_the_clock_is_named_with_its_line(tmp_path):
         assert book.build().returncode == 0
     difference = first_difference(one.out, two.out)
     assert difference is not None and difference.startswith("clock.html:")
+
+
+def test_a_page_whose_code_shows_nothing_stops_the_build(tmp_path):
+    book = Book(
+        tmp_path,
+        {
+            "silent.md": notebook("Silent", "x = 1", "y = x + 1"),
+            "fine.md": notebook("Fine", "print('fine')"),
+        },
+    )
+    done = book.build()
+    assert done.returncode != 0
+    assert "silent.md: the page executed" in output(done)
+    assert "none of its code cells has an output" in output(done)
