@@ -46,7 +46,7 @@ def notebook(title: str, *cells: str, prose: str = "Some prose.") -> str:
 class Book:
     """A fixture book in ``root``; ``build()`` returns the finished sphinx-build process."""
 
-    def __init__(self, root: Path, pages: dict[str, str]) -> None:
+    def __init__(self, root: Path, pages: dict[str, str], quizzes: Path | None = None) -> None:
         self.root = root
         self.src = root / "src"
         self.lib = root / "lib"
@@ -60,7 +60,7 @@ class Book:
         (self.src / "toolchain.txt").write_text("torch==2.13.0\n")
         cache = self.src / "_build" / ".jupyter_cache"
         (self.src / "conf.py").write_text(
-            CONF.format(cache=str(cache), quizzes=str(ROOT / "quizzes"))
+            CONF.format(cache=str(cache), quizzes=str(quizzes or ROOT / "quizzes"))
         )
         toc = "\n".join(sorted(name.removesuffix(".md") for name in pages))
         (self.src / "index.md").write_text(

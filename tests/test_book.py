@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bookfixture import Book, notebook
 
@@ -168,3 +170,40 @@ def test_a_page_whose_code_shows_nothing_stops_the_build(tmp_path):
     assert done.returncode != 0
     assert "silent.md: the page executed" in output(done)
     assert "none of its code cells has an output" in output(done)
+
+
+ONE_QUESTION = """module: introduction-to-deep-learning
+practice:
+  - id: one
+    kind: true-false
+    prompt: A neuron applies an activation to a weighted sum.
+    answer: true
+    explanation: That is what a neuron computes.
+"""
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "shown"),
+    [
+        ("", "Duration: 2 min (1 min reading, 1 min running the code)"),
+        ("duration: 25\n", "Duration: 25 min (set by the author)"),
+    ],
+)
+def test_a_module_page_gets_its_header_with_a_computed_or_set_duration(
+    tmp_path, front_matter, shown
+):
+    quizzes = tmp_path / "quizzes"
+    quizzes.mkdir()
+    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    source = notebook("Introduction to Deep Learning", "print('hello')")
+    source = source.replace("\n---\n", f"\n{front_matter}---\n", 1)
+    book = Book(tmp_path / "book", {"modules/introduction-to-deep-learning.md": source}, quizzes)
+    done = book.build()
+    assert done.returncode == 0, output(done)
+    html = (book.out / "modules" / "introduction-to-deep-learning.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Module 1 of 26 · Deep Learning with PyTorch · Intermediate" in text
+    assert shown in text
+    assert (
+        "Next → Module 2 · Installing PyTorch and Tensor Fundamentals (not yet published)" in text
+    )
