@@ -40,6 +40,7 @@ dlcourse_branch = "gh-pages"
 dlcourse_install = "dlcourse @ git+https://github.com/dlcourse/dlcourse@main"
 # a change to these files re-executes every page
 dlcourse_toolchain_files = ["../requirements/build.txt"]
+dlcourse_quiz_dir = "../quizzes"
 
 # --- HTML -----------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

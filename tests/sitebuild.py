@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -40,3 +41,14 @@ def sphinx_build(
         env={**os.environ, **(env or {})},
         timeout=900,  # a build that hangs fails the test instead of blocking the whole run
     )
+
+
+def conf_value(name: str) -> str:
+    """A literal assigned in docs/conf.py, read without executing it."""
+    tree = ast.parse((ROOT / "docs" / "conf.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"docs/conf.py assigns no {name}")

@@ -6,7 +6,6 @@ at a time. The first cell installs ``dlcourse`` only when it is missing, so here
 
 from __future__ import annotations
 
-import ast
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,22 +13,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from sitebuild import conf_value
 
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # seconds per cell; the build allows 120 for a page's cells
-
-
-def conf_value(name: str) -> str:
-    """A literal assigned in docs/conf.py, read without executing it."""
-    tree = ast.parse((ROOT / "docs" / "conf.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"docs/conf.py assigns no {name}")
 
 
 def run_notebook(path: Path, workdir: Path) -> str | None:

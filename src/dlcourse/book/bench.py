@@ -55,9 +55,10 @@ class Scratch:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        ignore = shutil.ignore_patterns("_build", "__pycache__", "node_modules")
         for name in ("docs", "src", "quizzes", "requirements"):
-            ignore = shutil.ignore_patterns("_build", "__pycache__", "node_modules")
             shutil.copytree(ROOT / name, root / name, ignore=ignore)
+        shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
         self.docs = root / "docs"
         self.html = self.docs / "_build" / "html"
 

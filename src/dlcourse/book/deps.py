@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+from nbformat import NotebookNode
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -157,18 +158,26 @@ def create_cache(app: Sphinx) -> None:
     get_cache(cache_path(app)).list_cache_records()
 
 
-def _drop_cached(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    from jupyter_cache import get_cache
+def read_notebook(env: BuildEnvironment, docname: str) -> NotebookNode | None:
+    """The page as MyST-NB reads it (the notebook its cache is keyed on); ``None`` for pages
+    that are not notebooks."""
     from myst_nb.core.read import create_nb_reader
 
     path = env.doc2path(docname)
     text = Path(path).read_text(encoding="utf8")
     reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
-    if reader is None:
+    return None if reader is None else reader.read(text)
+
+
+def _drop_cached(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    from jupyter_cache import get_cache
+
+    notebook = read_notebook(env, docname)
+    if notebook is None:
         return
     cache = get_cache(cache_path(app))
     try:
-        record = cache.match_cache_notebook(reader.read(text))
+        record = cache.match_cache_notebook(notebook)
     except KeyError:
         return
     cache.remove_cache(record.pk)

@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from dlcourse.book.deps import cache_path, is_notebook
+from dlcourse.book.deps import cache_path, read_notebook
 from dlcourse.book.pages import CourseError
 
 logger = logging.getLogger(__name__)
@@ -50,19 +50,16 @@ def pre_execute(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
         return
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
-    from myst_nb.core.read import create_nb_reader
 
     cache = get_cache(cache_path(app))
     store = cache_path(app) / RUNTIMES
     runtimes: dict[str, float] = json.loads(store.read_text()) if store.is_file() else {}
     todo = []
     for docname in docnames:
-        path = Path(env.doc2path(docname))
-        text = path.read_text(encoding="utf8")
-        if not is_notebook(text):
+        notebook = read_notebook(env, docname)
+        if notebook is None:
             continue
-        reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
-        notebook = reader.read(text)
+        path = Path(env.doc2path(docname))
         try:
             cache.match_cache_notebook(notebook)
         except KeyError:

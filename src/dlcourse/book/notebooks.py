@@ -29,15 +29,11 @@ if importlib.util.find_spec("dlcourse") is None:
 def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
     """The page as a notebook, with the outputs of its last execution from the cache."""
     from jupyter_cache import get_cache
-    from myst_nb.core.read import create_nb_reader
 
-    from dlcourse.book.deps import cache_path
+    from dlcourse.book.deps import cache_path, read_notebook
 
-    env = app.env
-    path = env.doc2path(docname)
-    text = Path(path).read_text(encoding="utf8")
-    reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
-    notebook = reader.read(text)
+    path = app.env.doc2path(docname)
+    notebook = read_notebook(app.env, docname)
     if app.config.nb_execution_mode == "cache":
         try:
             _, notebook = get_cache(cache_path(app)).merge_match_into_notebook(notebook)

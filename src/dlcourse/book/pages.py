@@ -186,6 +186,12 @@ def _skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
+def add_html_node(app: Sphinx, node: type[nodes.Element], visit, depart=None) -> None:
+    """Register a node that only HTML renders; every other builder leaves it out."""
+    skip = (_skip, None)
+    app.add_node(node, html=(visit, depart), latex=skip, text=skip, man=skip, texinfo=skip)
+
+
 # --- directives and roles ----------------------------------------------------------------------
 
 
@@ -298,29 +304,10 @@ def decorate_module_page(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    skip = (_skip, None)
-    app.add_node(
-        module_header,
-        html=(visit_module_header, None),
-        latex=skip,
-        text=skip,
-        man=skip,
-        texinfo=skip,
-    )
-    app.add_node(
-        module_footer,
-        html=(visit_module_footer, None),
-        latex=skip,
-        text=skip,
-        man=skip,
-        texinfo=skip,
-    )
-    app.add_node(
-        syllabus, html=(visit_syllabus, None), latex=skip, text=skip, man=skip, texinfo=skip
-    )
-    app.add_node(
-        module_ref, html=(visit_module_ref, None), latex=skip, text=skip, man=skip, texinfo=skip
-    )
+    add_html_node(app, module_header, visit_module_header)
+    add_html_node(app, module_footer, visit_module_footer)
+    add_html_node(app, syllabus, visit_syllabus)
+    add_html_node(app, module_ref, visit_module_ref)
     app.add_directive("course-syllabus", CourseSyllabus)
     app.add_role("module", module_role)
     app.connect("env-get-outdated", outdated_by_outline)

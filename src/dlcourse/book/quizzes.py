@@ -26,6 +26,7 @@ from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
 from dlcourse import outline, quiz
+from dlcourse.book.pages import add_html_node
 from dlcourse.quiz import Question, Quiz, QuizError
 
 logger = logging.getLogger(__name__)
@@ -267,10 +268,6 @@ def visit_course_progress(self: HTML5Translator, node: course_progress) -> None:
     raise nodes.SkipNode
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
-    raise nodes.SkipNode
-
-
 # --- directives ---------------------------------------------------------------------------------
 
 
@@ -478,12 +475,10 @@ def _check_unplaced(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    skip = (_skip, None)
-    others = {"latex": skip, "text": skip, "man": skip, "texinfo": skip}
     app.add_config_value("dlcourse_quiz_dir", "", "env", str)
-    app.add_node(quiz_question, html=(visit_quiz_question, None), **others)
-    app.add_node(quiz_set, html=(visit_quiz_set, depart_quiz_set), **others)
-    app.add_node(course_progress, html=(visit_course_progress, None), **others)
+    add_html_node(app, quiz_question, visit_quiz_question)
+    add_html_node(app, quiz_set, visit_quiz_set, depart_quiz_set)
+    add_html_node(app, course_progress, visit_course_progress)
     app.add_directive("quiz-question", QuizQuestionDirective)
     app.add_directive("practice-quiz", PracticeQuizDirective)
     app.add_directive("course-progress", CourseProgressDirective)

@@ -22,7 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.writers.html5 import HTML5Translator
 
-from dlcourse.book.pages import CourseError, module_of
+from dlcourse.book.pages import CourseError, add_html_node, module_of
 
 REPORT = "build-report.json"
 BUDGET_SECONDS = 60.0
@@ -181,15 +181,8 @@ class BuildReport(Directive):
         return [build_report()]
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
-    raise nodes.SkipNode
-
-
 def setup(app: Sphinx) -> None:
-    skip = (_skip, None)
-    app.add_node(
-        build_report, html=(visit_build_report, None), latex=skip, text=skip, man=skip, texinfo=skip
-    )
+    add_html_node(app, build_report, visit_build_report)
     app.add_directive("build-report", BuildReport)
     app.connect("builder-inited", note_start)
     app.connect("env-before-read-docs", init_env)
