@@ -66,9 +66,14 @@ def built_pages(tmp_path_factory) -> Book:
     book = Book(
         tmp_path_factory.mktemp("pages") / "book",
         {
-            "uses_a.md": notebook("Uses a", "from fixturelib.a import VALUE\nprint(VALUE)"),
+            "uses_a.md": notebook(
+                "Uses a",
+                "---\ntags: [hide-input]\n---\nfrom fixturelib.a import VALUE\nprint(VALUE)",
+            ),
             "uses_b.md": notebook("Uses b", "import fixturelib.b\nprint(fixturelib.b.A)"),
-            "uses_c.md": notebook("Uses c", "from fixturelib import c\nprint(c.VALUE)"),
+            "uses_c.md": notebook(
+                "Uses c", ":tags: [hide-input]\nfrom fixturelib import c\nprint(c.VALUE)"
+            ),
             "plain.md": notebook("Plain", "print(1 + 1)"),
         },
     )
@@ -111,6 +116,13 @@ def test_a_library_edit_executes_the_pages_that_import_it_directly_or_not(three_
     assert done.returncode == 0, output(done)
     assert three_pages.executed() == {"uses_a", "uses_b"}  # b imports a
     assert "a2" in (three_pages.out / "uses_a.html").read_text()
+
+
+def test_an_edit_to_a_module_imported_in_a_cell_with_options_executes_its_page(three_pages):
+    (three_pages.lib / "fixturelib" / "c.py").write_text("VALUE = 'c2'\n")
+    done = three_pages.build()
+    assert done.returncode == 0, output(done)
+    assert three_pages.executed() == {"uses_c"}
 
 
 def test_a_toolchain_change_executes_every_page(three_pages):

@@ -55,6 +55,38 @@ def module_file(name: str) -> Path | None:
     return None
 
 
+def cell_code(cell: str) -> str:
+    """The Python of a MyST code cell, without its options (a ``---`` block or ``:key:`` lines).
+
+    >>> cell_code("---\\ntags: [timing]\\n---\\nimport torch")
+    'import torch'
+    >>> cell_code(":tags: [hide-cell]\\nx = 1")
+    'x = 1'
+    """
+    lines = cell.splitlines()
+    if lines and lines[0].strip() == "---" and "---" in (line.strip() for line in lines[1:]):
+        lines = lines[[line.strip() for line in lines].index("---", 1) + 1 :]
+    while lines and lines[0].startswith(":"):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _parse(code: str) -> ast.Module:
+    """Parse code; if it is not plain Python (IPython magics), parse its import lines alone."""
+    lines = [ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        imports = [ln.strip() for ln in lines if ln.lstrip().startswith(("import ", "from "))]
+        parsed = []
+        for line in imports:
+            try:
+                parsed.extend(ast.parse(line).body)
+            except SyntaxError:
+                continue
+        return ast.Module(body=parsed, type_ignores=[])
+
+
 def imported_modules(
     code: str, package: str | None = None, tracked: Iterable[str] = TRACKED
 ) -> set[str]:
@@ -65,13 +97,11 @@ def imported_modules(
     ['dlcourse', 'dlcourse.models', 'dlcourse.outline']
     >>> sorted(imported_modules("from dlcourse.models import SimpleNN"))
     ['dlcourse', 'dlcourse.models']
+    >>> sorted(imported_modules("%timeit f()\\nx = (\\nfrom dlcourse import data"))
+    ['dlcourse', 'dlcourse.data']
     """
     tracked = tuple(tracked)
-    lines = [ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:
-        return set()
+    tree = _parse(code)
     found: set[str] = set()
     for node in ast.walk(tree):
         names: list[str] = []
@@ -129,8 +159,10 @@ def page_fingerprint(
     source: str, toolchain: str, tracked: Iterable[str] = TRACKED
 ) -> tuple[str, list[str]]:
     """Fingerprint of a notebook page's source, and the tracked modules it depends on."""
-    code = "\n".join(_CODE_CELL.findall(source))
-    modules = sorted(closure(imported_modules(code, tracked=tracked), tracked))
+    imported: set[str] = set()
+    for cell in _CODE_CELL.findall(source):
+        imported |= imported_modules(cell_code(cell), tracked=tracked)
+    modules = sorted(closure(imported, tracked))
     h = hashlib.sha256(toolchain.encode())
     for name in modules:
         path = module_file(name)
