@@ -70,9 +70,9 @@ def first_difference(a: Path, b: Path) -> str | None:
             return f"{name}: binary files differ"
         for number, (x, y) in enumerate(zip(lines_a, lines_b, strict=False), start=1):
             if x != y:
-                where = next(i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q)
-                if x.startswith(y) or y.startswith(x):
-                    where = min(len(x), len(y))
+                # the first differing character; where one line is the other's start, its end
+                shared = zip(x, y, strict=False)
+                where = next((i for i, (p, q) in enumerate(shared) if p != q), min(len(x), len(y)))
                 context = difflib.ndiff(
                     [x[max(0, where - 60) : where + 60]], [y[max(0, where - 60) : where + 60]]
                 )
