@@ -43,6 +43,13 @@ def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
                 type="dlcourse",
                 subtype="notebook",
             )
+    if app.config.nb_merge_streams:
+        # as on the page: how a cell's printout was split into messages depends on timing
+        from myst_nb.core.utils import coalesce_streams
+
+        for cell in notebook.cells:
+            if cell.get("outputs"):
+                cell.outputs = coalesce_streams(cell.outputs)
     return notebook
 
 
