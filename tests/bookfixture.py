@@ -28,6 +28,7 @@ nb_execution_cache_path = {cache!r}
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_in_temp = True
+nb_merge_streams = True
 dlcourse_toolchain_files = ["toolchain.txt"]
 dlcourse_tracked_packages = ["dlcourse", "fixturelib"]
 dlcourse_quiz_dir = {quizzes!r}
@@ -85,7 +86,13 @@ class Book:
         path.write_text(text)
 
     def build(self, jobs: str = "2"):
-        return sphinx_build(self.src, self.out, env={"PYTHONPATH": str(self.lib)}, jobs=jobs)
+        return self.build_with(jobs=jobs)
+
+    def build_with(self, *options: str, jobs: str = "2"):
+        """Build with extra sphinx-build options (``-D name=value``)."""
+        return sphinx_build(
+            self.src, self.out, *options, env={"PYTHONPATH": str(self.lib)}, jobs=jobs
+        )
 
     def executed(self) -> set[str]:
         """The pages that executed in the last build (not taken from the cache)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import nbformat
 import pytest
 from bookfixture import Book, notebook
 
@@ -148,15 +149,24 @@ def test_two_clean_builds_give_identical_pages_images_and_notebooks(tmp_path):
             "print(torch.randn(2, 3))",
             prose="Math typeset at build time: $\\sigma(w x + b)$.",
         ),
-        "timed.md": notebook("Timed", ":tags: [timing]\nimport time\nprint(time.perf_counter())"),
+        "timed.md": notebook(
+            "Timed", ":tags: [timing]\nimport time\nprint(f'{time.perf_counter_ns()}ns')"
+        ),
     }
     one, two = Book(tmp_path / "one", pages), Book(tmp_path / "two", pages)
     for book in (one, two):
         done = book.build()
         assert done.returncode == 0, output(done)
+        assert "warm kernels (torch, numpy, matplotlib.pyplot preloaded)" in done.stdout
     assert list(one.out.glob("_images/*.svg")), "the figure is in the site"
     assert '<span class="katex">' in (one.out / "figure.html").read_text(), "math typeset"
     assert first_difference(one.out, two.out) is None
+    # kernels started the usual way (no warm kernels) give the very same pages
+    plain = Book(tmp_path / "plain", pages)
+    done = plain.build_with("-D", "dlcourse_warm_kernels=0")
+    assert done.returncode == 0, output(done)
+    assert "warm kernels" not in done.stdout
+    assert first_difference(one.out, plain.out) is None
 
 
 def test_a_page_that_prints_the_clock_is_named_with_its_line(tmp_path):
@@ -219,3 +229,24 @@ def test_a_module_page_gets_its_header_with_a_computed_or_set_duration(
     assert (
         "Next → Module 2 · Installing PyTorch and Tensor Fundamentals (not yet published)" in text
     )
+
+
+def test_a_printout_split_across_messages_is_one_output_in_the_page_and_the_notebook(tmp_path):
+    # how a kernel splits a printout into messages depends on timing; what is published must not
+    quizzes = tmp_path / "quizzes"
+    quizzes.mkdir()
+    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    source = notebook(
+        "Introduction to Deep Learning",
+        "import time\nprint('one', flush=True)\ntime.sleep(0.5)\nprint('two')",
+    )
+    book = Book(tmp_path / "book", {"modules/introduction-to-deep-learning.md": source}, quizzes)
+    done = book.build()
+    assert done.returncode == 0, output(done)
+    exported = nbformat.read(
+        book.out / "notebooks" / "introduction-to-deep-learning.ipynb", as_version=4
+    )
+    printed = [cell.outputs for cell in exported.cells if "sleep" in cell.source][0]
+    assert [(o.output_type, o.text) for o in printed] == [("stream", "one\ntwo\n")]
+    html = (book.out / "modules" / "introduction-to-deep-learning.html").read_text()
+    assert re.search(r"output stream[^>]*><div[^>]*><pre><span></span>one\ntwo\n</pre>", html)

@@ -7,9 +7,10 @@ with ``extensions = ["myst_nb", "dlcourse.book"]``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
+if TYPE_CHECKING:  # importing a submodule (the warm-kernel server) must not load Sphinx
+    from sphinx.application import Sphinx
 
 STATIC = Path(__file__).parent / "static"
 

@@ -141,6 +141,32 @@ def closure(names: Iterable[str], tracked: Iterable[str] = TRACKED) -> set[str]:
     return seen
 
 
+def top_level_imports(source: str, tracked: Iterable[str] = TRACKED) -> set[str]:
+    """The top-level packages a notebook page's code imports, directly or through the tracked
+    modules it imports.
+
+    >>> page = "```{code-cell}\\nimport numpy as np\\nfrom torch import nn\\n```"
+    >>> sorted(top_level_imports(page))
+    ['numpy', 'torch']
+    """
+    codes = [cell_code(cell) for cell in _CODE_CELL.findall(source)]
+    tracked_modules: set[str] = set()
+    for code in codes:
+        tracked_modules |= imported_modules(code, tracked=tracked)
+    for name in closure(tracked_modules, tracked):
+        path = module_file(name)
+        if path is not None:
+            codes.append(path.read_text(encoding="utf8"))
+    found: set[str] = set()
+    for code in codes:
+        for node in ast.walk(_parse(code)):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+    return found
+
+
 def toolchain_fingerprint(files: Iterable[Path]) -> str:
     """Hash of the pinned toolchain: the named files, Python's version and torch's version."""
     h = hashlib.sha256()

@@ -303,6 +303,16 @@ def decorate_module_page(app: Sphinx, doctree: nodes.document) -> None:
     doctree.note_implicit_target(ending)
 
 
+def unsearchable_timings(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep the outputs of cells tagged ``timing`` (measured run times) out of the search index:
+    nobody searches for "037us", and the index would change with every build."""
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") == "cell_code" and "tag_timing" in cell["classes"]:
+            for part in cell.children:
+                if isinstance(part, nodes.Element) and part.get("nb_element") == "cell_code_output":
+                    part["classes"].append("no-search")
+
+
 def setup(app: Sphinx) -> None:
     add_html_node(app, module_header, visit_module_header)
     add_html_node(app, module_footer, visit_module_footer)
@@ -314,3 +324,4 @@ def setup(app: Sphinx) -> None:
     app.connect("env-before-read-docs", check_module_files)
     # before Sphinx's own collectors (priority 500), so the added sections reach the page's TOC
     app.connect("doctree-read", decorate_module_page, priority=400)
+    app.connect("doctree-read", unsearchable_timings)
