@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -78,6 +80,27 @@ def test_a_cell_past_its_timeout_is_interrupted_and_the_page_goes_on(server, tmp
     assert time.perf_counter() - start < 60
 
 
+def in_own_loop(make_coroutine):
+    """Run a coroutine to its end in a new event loop on a thread of its own.
+
+    The tests' thread may already run a loop (the browser tests' Playwright keeps one).
+    """
+    result: dict = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            result["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
 def gone(pid: int, within: float = 10.0) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -115,7 +138,7 @@ def test_a_killed_kernel_process_takes_the_warm_kernel_with_it(server, tmp_path)
         await manager.shutdown_kernel(now=True)
         return pid
 
-    assert gone(asyncio.run(scenario()))
+    assert gone(in_own_loop(scenario))
 
 
 def test_warm_kernels_end_with_their_server(tmp_path):
@@ -123,7 +146,14 @@ def test_warm_kernels_end_with_their_server(tmp_path):
         return await start_kernel(manager_class, tmp_path)
 
     with WarmServer([]) as warm:
-        manager, pid = asyncio.run(scenario(warm.manager_class))
+        manager, pid = in_own_loop(lambda: scenario(warm.manager_class))
     assert gone(pid)
     assert manager.provisioner.process.wait(timeout=10) != 0, "the relay reports the loss"
-    asyncio.run(manager.cleanup_resources())
+    in_own_loop(manager.cleanup_resources)
+
+
+def test_a_server_that_cannot_start_says_so():
+    server = WarmServer([], env={"PYTHONHOME": "/nonexistent"})  # Python itself cannot start
+    with pytest.raises(RuntimeError, match="stopped while starting"):
+        server.__enter__()
+    assert not Path(server.folder).exists(), "nothing left behind"

@@ -80,6 +80,7 @@ def serve(path: str, preload: list[str]) -> None:
     if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd().resolve():
         del sys.path[0]
     importlib.import_module("ipykernel.kernelapp")
+    Path(f"{path}.ready").touch()
 
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)

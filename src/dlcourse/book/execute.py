@@ -89,9 +89,16 @@ def pre_execute(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
     how = f"warm kernels ({', '.join(preload) or 'nothing'} preloaded)" if warm else "kernels"
     logger.info(f"[dlcourse] executing {len(todo)} pages on {workers} workers, {how}")
     failures = []
-    server = WarmServer(preload) if warm else contextlib.nullcontext()
-    with server, ThreadPoolExecutor(max_workers=workers) as pool:
-        manager_class = server.manager_class if warm else None
+    with contextlib.ExitStack() as stack:
+        manager_class = None
+        if warm:
+            try:
+                server = stack.enter_context(WarmServer(preload))
+            except RuntimeError as error:
+                raise CourseError(f"{error}. dlcourse_warm_kernels = False does without.") from None
+            logger.info(f"[dlcourse] warm-kernel server ready in {server.ready_seconds:.1f} s")
+            manager_class = server.manager_class
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=workers))
         futures = {
             pool.submit(_execute, nb, config.nb_execution_timeout, manager_class): (
                 docname,

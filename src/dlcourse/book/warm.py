@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -70,6 +71,7 @@ class WarmServer:
         self.env = env
         self.folder = ""
         self.process: subprocess.Popen | None = None
+        self.ready_seconds = 0.0
 
     def __enter__(self) -> WarmServer:
         self.folder = tempfile.mkdtemp(prefix="dlcourse-warm-")
@@ -82,7 +84,27 @@ class WarmServer:
         self.manager_class = type(
             "BuildKernelManager", (WarmKernelManager,), {"warm_socket": Unicode(path)}
         )
+        try:
+            self._wait_ready(Path(f"{path}.ready"))
+        except BaseException:
+            self.__exit__()
+            raise
         return self
+
+    def _wait_ready(self, marker: Path, timeout: float = 300.0) -> None:
+        """Wait for the server's imports, so that no page's time includes them."""
+        start = time.perf_counter()
+        while not marker.exists():
+            code = self.process.poll()
+            if code is not None:
+                raise RuntimeError(
+                    f"the warm-kernel server stopped while starting (exit status {code}); "
+                    "its error is printed above"
+                )
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"the warm-kernel server was not ready after {timeout:.0f} s")
+            time.sleep(0.02)
+        self.ready_seconds = time.perf_counter() - start
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
