@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -250,3 +252,56 @@ def test_a_printout_split_across_messages_is_one_output_in_the_page_and_the_note
     assert [(o.output_type, o.text) for o in printed] == [("stream", "one\ntwo\n")]
     html = (book.out / "modules" / "introduction-to-deep-learning.html").read_text()
     assert re.search(r"output stream[^>]*><div[^>]*><pre><span></span>one\ntwo\n</pre>", html)
+
+
+INLINE = """inline:
+  - id: check
+    kind: true-false
+    prompt: Is it checked?
+    answer: true
+    explanation: It is.
+"""
+
+
+def test_notebooks_are_written_again_only_when_what_they_are_made_of_changed(tmp_path):
+    quizzes = tmp_path / "quizzes"
+    quizzes.mkdir()
+    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    quiz = quizzes / "pytorch-setup-and-tensors.yaml"
+    quiz.write_text(ONE_QUESTION.replace("introduction-to-deep-learning", quiz.stem) + INLINE)
+    intro = "modules/introduction-to-deep-learning.md"
+    tensors = "modules/pytorch-setup-and-tensors.md"
+    book = Book(
+        tmp_path / "book",
+        {
+            intro: notebook("Introduction to Deep Learning", "print('first')"),
+            tensors: notebook(
+                "Installing PyTorch and Tensor Fundamentals",
+                "print(2)",
+                prose="Check:\n\n```{quiz-question} check\n```\n",
+            ),
+        },
+        quizzes,
+    )
+    assert book.build().returncode == 0
+    files = {
+        page: book.out / "notebooks" / Path(page).with_suffix(".ipynb").name
+        for page in (intro, tensors)
+    }
+
+    def rewritten() -> set[str]:
+        before = {p: path.stat().st_mtime_ns if path.exists() else 0 for p, path in files.items()}
+        time.sleep(0.01)
+        done = book.build()
+        assert done.returncode == 0, output(done)
+        return {page for page, path in files.items() if path.stat().st_mtime_ns != before[page]}
+
+    assert rewritten() == set(), "no change, no notebook written"
+    book.write(intro, notebook("Introduction to Deep Learning", "print('second')"))
+    assert rewritten() == {intro}
+    assert "second" in files[intro].read_text()
+    quiz.write_text(quiz.read_text().replace("Is it checked?", "Is it checked again?"))
+    assert rewritten() == {tensors}
+    assert "Is it checked again?" in files[tensors].read_text()
+    files[intro].unlink()
+    assert rewritten() == {intro}, "a missing notebook is written again"

@@ -3,10 +3,17 @@
 The notebooks go to ``<html>/notebooks/<slug>.ipynb``: the module header links there for the
 download, and "Open in Colab" opens the same path in the published repository branch. The first
 cell installs ``dlcourse`` when it is missing (as in a fresh Colab runtime).
+
+A notebook is written again only when what it is made of may have changed: its page was read in
+this build (its outputs come from the cache, which changes only by running the page, and a page
+runs only when it is read), or its quiz data, the export code or the settings changed, or the
+file is missing. A rebuild with no change writes none.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -118,15 +125,45 @@ def plain_markdown(text: str, notebook, quiz, site: str) -> str:
     return _ADMONITION.sub(admonition, text)
 
 
+EXPORTED = "dlcourse-notebooks.json"  # in the doctree folder: what each notebook was made of
+_EXPORT_CODE = (Path(__file__), Path(__file__).parents[1] / "outline.py")
+
+
+def note_read(app: Sphinx, env, docnames: list[str]) -> None:
+    app.dlcourse_read_now = set(docnames)
+
+
+def _inputs(app: Sphinx, docname: str, slug: str) -> str:
+    """A hash of what the notebook of ``docname`` is made of, apart from its outputs."""
+    from dlcourse.book.quizzes import quiz_dir
+
+    h = hashlib.sha256()
+    quiz_file = quiz_dir(app) / f"{slug}.yaml"
+    paths = [Path(app.env.doc2path(docname)), quiz_file, *_EXPORT_CODE]
+    for path in paths:
+        h.update(path.read_bytes() if path.is_file() else b"missing")
+    settings = [app.config.dlcourse_install, app.config.html_baseurl, app.config.nb_merge_streams]
+    h.update(json.dumps([str(s) for s in settings]).encode())
+    return h.hexdigest()
+
+
 def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir) / "notebooks"
     outdir.mkdir(parents=True, exist_ok=True)
+    record = Path(app.doctreedir) / EXPORTED
+    before = json.loads(record.read_text()) if record.is_file() else {}
+    after = {}
+    read_now = getattr(app, "dlcourse_read_now", set())
     install = INSTALL_CELL.format(requirement=app.config.dlcourse_install)
     for docname in sorted(app.env.found_docs):
         module = module_of(docname)
         if module is None:
+            continue
+        target = outdir / f"{module.slug}.ipynb"
+        after[docname] = _inputs(app, docname, module.slug)
+        if docname not in read_now and before.get(docname) == after[docname] and target.is_file():
             continue
         notebook = executed_notebook(app, docname)
         quiz = _quiz(app, module.slug)
@@ -140,7 +177,8 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         notebook.metadata["colab"] = {"name": f"{module.number:02d}-{module.slug}.ipynb"}
         for i, each in enumerate(notebook.cells):  # stable ids: two builds, same bytes
             each["id"] = each.get("id") if i == 0 else f"cell-{i}"
-        nbformat.write(notebook, outdir / f"{module.slug}.ipynb")
+        nbformat.write(notebook, target)
+    record.write_text(json.dumps(after, indent=1, sort_keys=True))
 
 
 def _quiz(app: Sphinx, slug: str):
@@ -154,4 +192,5 @@ def _quiz(app: Sphinx, slug: str):
 
 
 def setup(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", note_read)
     app.connect("build-finished", export_notebooks)
