@@ -248,6 +248,25 @@ def test_a_key_written_twice_in_one_mapping(tmp_path):
 def test_invalid_yaml_gives_its_line(tmp_path):
     message = errors(tmp_path, GOOD.replace("prompt: Yes?", "prompt: [Yes?"))
     assert f"{SLUG}.yaml:" in message and "not valid YAML" in message
+    assert "prompt: [Yes?\n" in message and "^" in message, "the source line, with a caret"
+
+
+def with_lines(data):
+    """The data with the line of every mapping, key and list item that error messages use."""
+    if isinstance(data, dict):
+        items = {k: with_lines(v) for k, v in data.items()}
+        return {"line": data.line, "lines": data.lines, "items": items}
+    if isinstance(data, list):
+        return {"line": data.line, "lines": data.lines, "items": [with_lines(v) for v in data]}
+    return data
+
+
+@pytest.mark.parametrize("path", sorted(quiz.data_dir().glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_fast_yaml_reader_reads_what_the_plain_one_reads(path):
+    text = path.read_text(encoding="utf-8")
+    fast, fast_duplicates = quiz._load(quiz._FastLoader, text)
+    plain, plain_duplicates = quiz._load(quiz._Loader, text)
+    assert with_lines(fast) == with_lines(plain) and fast_duplicates == plain_duplicates
 
 
 def test_all_problems_of_a_file_are_reported_together(tmp_path):

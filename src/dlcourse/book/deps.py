@@ -101,6 +101,8 @@ def imported_modules(
     ['dlcourse', 'dlcourse.data']
     """
     tracked = tuple(tracked)
+    if not package and not any(name in code for name in tracked):
+        return set()  # an import of a tracked package names it (most cells import nothing)
     tree = _parse(code)
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -124,6 +126,12 @@ def imported_modules(
     return modules
 
 
+@functools.lru_cache(maxsize=1024)
+def _file_imports(code: str, package: str, tracked: tuple[str, ...]) -> frozenset[str]:
+    """:func:`imported_modules` of a module file, parsed once per build for all the pages."""
+    return frozenset(imported_modules(code, package, tracked))
+
+
 def closure(names: Iterable[str], tracked: Iterable[str] = TRACKED) -> set[str]:
     """``names`` and every tracked module they import, transitively."""
     tracked = tuple(tracked)
@@ -137,7 +145,7 @@ def closure(names: Iterable[str], tracked: Iterable[str] = TRACKED) -> set[str]:
         if path is None:
             continue
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        todo.extend(imported_modules(path.read_text(encoding="utf8"), package, tracked))
+        todo.extend(_file_imports(path.read_text(encoding="utf8"), package, tracked))
     return seen
 
 
