@@ -54,6 +54,9 @@ html_theme_options = {
     "use_repository_button": True,
     "show_toc_level": 2,
     "navigation_with_keys": False,
+    # pydata-sphinx-theme 0.20 puts a second search field in a bar above the book's own header;
+    # the sidebar has one already
+    "navbar_persistent": [],
 }
 autodoc_typehints = "description"
 autodoc_inherit_docstrings = False  # torch's docstrings reference torch's own docs

@@ -188,3 +188,16 @@ def test_searching_a_concept_finds_the_module_that_teaches_it(page, base_url, co
     assert f"modules/{CONCEPTS[concept]}.html" in modules[:2], (
         f"searching {concept!r} should find modules/{CONCEPTS[concept]}.html first, got {results}"
     )
+
+
+@pytest.mark.browser
+def test_a_page_has_one_search_field_and_it_searches(page, base_url):
+    page.goto(f"{base_url}/modules/loss-functions.html")
+    fields = page.locator(".search-button-field:visible")
+    assert fields.count() == 1, "one search field (the theme can add a second, in a bar on top)"
+    assert fields.first.evaluate("field => !!field.closest('.bd-sidebar-primary')")
+    fields.first.click()
+    page.keyboard.type("broadcasting")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#search-results .search-summary")
+    assert "modules/pytorch-setup-and-tensors.html" in page.content()
