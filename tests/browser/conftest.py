@@ -5,7 +5,10 @@ Needs ``apt-get install chromium`` and ``npm ci`` in tests/browser (for axe-core
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gzip
+import mimetypes
 import os
 import shutil
 import threading
@@ -28,9 +31,29 @@ ARGS = [
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
+class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _Server(ThreadingHTTPServer):
+    # Chromium opens several connections at once; with the default backlog of 5 a busy machine
+    # drops connection attempts, which the browser retries after 1, 2, 4, 8... seconds (a page
+    # then took over 30 s to go idle in CI).
+    request_queue_size = 128
+
+
+@contextlib.contextmanager
+def serve(site: Path, handler: type[SimpleHTTPRequestHandler] = QuietHandler) -> Iterator[str]:
+    """Serve ``site`` over HTTP on a free local port; yields the base URL."""
+    server = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -43,13 +66,41 @@ def site_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(site_dir) as url:
+        yield url
+
+
+# what a static host (GitHub Pages) sends compressed
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".txt", ".ipynb", ".map", ".xml"}
+
+
+class GzipHandler(QuietHandler):
+    """Static files, text compressed with gzip when the browser accepts it (as GitHub Pages)."""
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (
+            path.suffix not in COMPRESSED
+            or not path.is_file()
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+        ):
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "text/plain")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def gzip_url(site_dir: Path) -> Iterator[str]:
+    """The site served as a static host serves it, text compressed (for page weights)."""
+    with serve(site_dir, GzipHandler) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

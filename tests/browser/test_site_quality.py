@@ -6,14 +6,9 @@ Chromium transfers it from a server that compresses text, as any static host doe
 
 from __future__ import annotations
 
-import functools
-import gzip
-import mimetypes
 import os
-import threading
-from collections.abc import Iterator
+import time
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from pprint import pformat
 
@@ -95,63 +90,44 @@ def test_every_figure_of_a_module_has_alt_text(site_dir):
 
 # --- page weight ----------------------------------------------------------------------------------
 
-COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".txt", ".ipynb", ".map", ".xml"}
 
+def first_visit(context, url: str, quiet_ms: int = 500, timeout_s: float = 60) -> dict[str, int]:
+    """Bytes transferred (compressed, headers included) per URL to load ``url`` with no cache.
 
-class _GzipHandler(SimpleHTTPRequestHandler):
-    """Static files, text compressed with gzip when the browser accepts it (as GitHub Pages)."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if (
-            path.suffix not in COMPRESSED
-            or not path.is_file()
-            or "gzip" not in self.headers.get("Accept-Encoding", "")
-        ):
-            return super().do_GET()
-        body = gzip.compress(path.read_bytes(), compresslevel=6)
-        self.send_response(200)
-        self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "text/plain")
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture(scope="module")
-def gzip_url(site_dir: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_GzipHandler, directory=str(site_dir))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def first_visit(context, url: str) -> dict[str, int]:
-    """Bytes transferred (compressed, headers included) per URL to load ``url`` with no cache."""
+    The page counts as loaded once its fonts are ready and no request has been in flight for
+    ``quiet_ms``: the requests are followed here, so a request that never ends is named.
+    """
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     urls: dict[str, str] = {}
     sizes: dict[str, int] = {}
-    cdp.on(
-        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
-    )
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
-    page.goto(url, wait_until="networkidle")
+    pending: set[str] = set()
+
+    def sent(event: dict) -> None:
+        urls[event["requestId"]] = event["request"]["url"]
+        if event["request"]["url"].startswith("http"):  # a data: URL is no transfer to wait for
+            pending.add(event["requestId"])
+
+    def finished(event: dict) -> None:
+        sizes[event["requestId"]] = event["encodedDataLength"]
+        pending.discard(event["requestId"])
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.loadingFailed", lambda event: pending.discard(event["requestId"]))
+    page.goto(url, wait_until="load", timeout=timeout_s * 1000)
     page.evaluate("document.fonts.ready.then(() => true)")
-    page.wait_for_load_state("networkidle")
+    deadline = time.monotonic() + timeout_s
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet_ms / 1000:
+        assert time.monotonic() < deadline, (
+            f"{url}: still loading after {timeout_s:.0f} s: {sorted(urls[r] for r in pending)}"
+        )
+        page.wait_for_timeout(50)  # lets playwright deliver the network events
+        if pending:
+            quiet_since = time.monotonic()
     page.close()
     return {urls[r].split("?")[0].removeprefix(url.rsplit("/", 2)[0]): n for r, n in sizes.items()}
 
