@@ -3,9 +3,11 @@ that names the file, the line, the question id and the field."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -319,7 +321,7 @@ def test_predict_output_code_that_raises(tmp_path):
 
 
 def test_predict_output_results_are_cached_by_code(tmp_path, monkeypatch):
-    cache = tmp_path / "cache.json"
+    cache = tmp_path / "outputs"
     assert quiz.run_snippets(["print(2 * 21)"], cache) == {
         quiz._code_key("print(2 * 21)"): {"output": "42"}
     }
@@ -329,6 +331,28 @@ def test_predict_output_results_are_cached_by_code(tmp_path, monkeypatch):
 
     monkeypatch.setattr(quiz.subprocess, "run", no_run)
     assert list(quiz.run_snippets(["print(2 * 21)"], cache).values()) == [{"output": "42"}]
+
+
+def test_predict_output_results_of_parallel_readers_are_all_kept(tmp_path, monkeypatch):
+    # two Sphinx workers each ran their page's snippets against the same empty cache; a file
+    # shared by both kept only what the last one wrote, and the next build ran the rest again
+    cache = tmp_path / "outputs"
+    real_run = quiz.subprocess.run
+    ran: list[str] = []
+
+    def counting_run(*args, **kwargs):
+        ran.extend(json.loads(kwargs["input"]).values())
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(quiz.subprocess, "run", counting_run)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda code: quiz.run_snippets([code], cache), ["print(1)", "print(2)"]))
+    assert sorted(ran) == ["print(1)", "print(2)"]
+    assert quiz.run_snippets(["print(1)", "print(2)"], cache) == {
+        quiz._code_key("print(1)"): {"output": "1"},
+        quiz._code_key("print(2)"): {"output": "2"},
+    }
+    assert sorted(ran) == ["print(1)", "print(2)"], "a cached snippet ran again"
 
 
 # --- numeric checking, the notebook and the command line ------------------------------------

@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import hashlib
@@ -726,15 +727,16 @@ def _code_key(code: str) -> str:
 def run_snippets(codes: Sequence[str], cache: Path | None = None) -> dict[str, dict[str, str]]:
     """Run each snippet (seeded, fresh namespace) in ONE subprocess; results by code hash.
 
-    Results are cached in the JSON file ``cache`` by a hash of the code and torch's version.
+    Results are cached in the folder ``cache``, one JSON file per snippet named by a hash of the
+    code and torch's version: parallel Sphinx readers each add their own files and never
+    overwrite what another wrote (one shared file lost entries: the last writer won).
     """
     stored: dict[str, dict[str, str]] = {}
-    if cache is not None and cache.is_file():
-        try:
-            stored = json.loads(cache.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            stored = {}
     wanted = {_code_key(code): code for code in codes}
+    if cache is not None:
+        for key in wanted:
+            with contextlib.suppress(OSError, ValueError):  # not run yet, or unreadable
+                stored[key] = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
     todo = {k: c for k, c in wanted.items() if k not in stored}
     if todo:
         proc = subprocess.run(
@@ -750,12 +752,13 @@ def run_snippets(codes: Sequence[str], cache: Path | None = None) -> dict[str, d
         fresh = json.loads(proc.stdout)
         stored.update(fresh)
         if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            # atomic, so parallel Sphinx readers never see half a file
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(stored, f, indent=1, sort_keys=True)
-            os.replace(tmp, cache)
+            cache.mkdir(parents=True, exist_ok=True)
+            for key, result in fresh.items():
+                # atomic, so a parallel reader never sees half a file
+                fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(result, f, sort_keys=True)
+                os.replace(tmp, cache / f"{key}.json")
     return {k: stored[k] for k in wanted}
 
 

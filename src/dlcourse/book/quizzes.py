@@ -72,7 +72,7 @@ def load_page_quiz(env: BuildEnvironment, key: str) -> Quiz | None:
         loaded = None
     else:
         env.note_dependency(str(path))
-        cache = Path(env.app.doctreedir).parent / ".dlcourse_quiz_outputs.json"
+        cache = Path(env.app.doctreedir).parent / ".dlcourse_quiz_outputs"
         try:
             loaded = quiz.compute_outputs([quiz.load_quiz(path)], cache)[0]
         except QuizError as exc:
