@@ -38,8 +38,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     # Chromium opens several connections at once; with the default backlog of 5 a busy machine
-    # drops connection attempts, which the browser retries after 1, 2, 4, 8... seconds (a page
-    # then took over 30 s to go idle in CI).
+    # drops connection attempts, which the browser retries after 1, 2, 4, 8... seconds (the
+    # likely cause of a page that did not go idle within 30 s in CI).
     request_queue_size = 128
 
 
