@@ -55,6 +55,18 @@ def test_a_wrong_answer_says_not_quite_with_its_feedback_and_can_be_retried(page
     assert page.evaluate("document.activeElement.id") == "q-common-optimizer-0"
 
 
+def test_a_wrong_true_false_answer_is_explained_at_once(page, base_url):
+    # with two options, "try again" would only give the answer away without the why
+    open_module(page, base_url)
+    choose(page, "hidden-layers-linear", right=False)
+    page.click("#q-hidden-layers-linear .dl-check")
+    feedback = page.locator("#q-hidden-layers-linear .dl-q-feedback")
+    text = feedback.inner_text()
+    assert "Not quite." in text and "Try again" not in text
+    assert "can only draw a flat plane" in text  # the explanation
+    assert feedback.locator("a").inner_text().startswith("Review:")
+
+
 def test_multiple_numeric_and_predict_output_questions(page, base_url):
     open_module(page, base_url)
     choose(page, "activation-facts", right=True)

@@ -125,12 +125,14 @@
       const note = form.querySelector(`[data-dl-choice="${value}"] .dl-q-note`);
       if (note) parts.push(el("p", "dl-note", note.textContent));
     }
-    if (correct) {
+    // A wrong true/false answer leaves nothing to try: it is explained at once, as a right one.
+    const settled = correct || form.dataset.dlKind === "true-false";
+    if (settled) {
       parts.push(copy(form.querySelector(".dl-q-explanation")));
     } else {
       parts.push(el("p", "dl-hint", "Try again, or open “Show the answer” below."));
-      parts.push(copy(form.querySelector(".dl-q-review")));
     }
+    if (!correct) parts.push(copy(form.querySelector(".dl-q-review")));
     feedback.className = `dl-q-feedback ${correct ? "dl-correct" : "dl-incorrect"}`;
     feedback.replaceChildren(...parts.filter(Boolean));
     form.querySelector(".dl-again").hidden = false;
