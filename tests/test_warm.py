@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -85,20 +85,8 @@ def in_own_loop(make_coroutine):
 
     The tests' thread may already run a loop (the browser tests' Playwright keeps one).
     """
-    result: dict = {}
-
-    def target() -> None:
-        try:
-            result["value"] = asyncio.run(make_coroutine())
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            result["error"] = error
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def gone(pid: int, within: float = 10.0) -> bool:

@@ -133,17 +133,23 @@ def note_read(app: Sphinx, env, docnames: list[str]) -> None:
     app.dlcourse_read_now = set(docnames)
 
 
-def _inputs(app: Sphinx, docname: str, slug: str) -> str:
+def _shared_inputs(app: Sphinx) -> bytes:
+    """What every notebook is made of: the export code and the settings."""
+    h = hashlib.sha256()
+    for path in _EXPORT_CODE:
+        h.update(path.read_bytes())
+    settings = [app.config.dlcourse_install, app.config.html_baseurl, app.config.nb_merge_streams]
+    h.update(json.dumps([str(s) for s in settings]).encode())
+    return h.digest()
+
+
+def _inputs(app: Sphinx, shared: bytes, docname: str, slug: str) -> str:
     """A hash of what the notebook of ``docname`` is made of, apart from its outputs."""
     from dlcourse.book.quizzes import quiz_dir
 
-    h = hashlib.sha256()
-    quiz_file = quiz_dir(app) / f"{slug}.yaml"
-    paths = [Path(app.env.doc2path(docname)), quiz_file, *_EXPORT_CODE]
-    for path in paths:
+    h = hashlib.sha256(shared)
+    for path in (Path(app.env.doc2path(docname)), quiz_dir(app) / f"{slug}.yaml"):
         h.update(path.read_bytes() if path.is_file() else b"missing")
-    settings = [app.config.dlcourse_install, app.config.html_baseurl, app.config.nb_merge_streams]
-    h.update(json.dumps([str(s) for s in settings]).encode())
     return h.hexdigest()
 
 
@@ -156,13 +162,14 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
     before = json.loads(record.read_text()) if record.is_file() else {}
     after = {}
     read_now = getattr(app, "dlcourse_read_now", set())
+    shared = _shared_inputs(app)
     install = INSTALL_CELL.format(requirement=app.config.dlcourse_install)
     for docname in sorted(app.env.found_docs):
         module = module_of(docname)
         if module is None:
             continue
         target = outdir / f"{module.slug}.ipynb"
-        after[docname] = _inputs(app, docname, module.slug)
+        after[docname] = _inputs(app, shared, docname, module.slug)
         if docname not in read_now and before.get(docname) == after[docname] and target.is_file():
             continue
         notebook = executed_notebook(app, docname)
