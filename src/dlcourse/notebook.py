@@ -91,3 +91,35 @@ def glue(name: str, value: object, display: bool = False) -> None:
         myst_glue(name, value, display=display)
     elif display:
         print(f"{name} = {value!r}")
+
+
+class ClaimError(AssertionError):
+    """A sentence of the page says something its output no longer supports."""
+
+
+def claim(holds: object, sentence: str) -> None:
+    """Back a sentence of the prose with the output it describes: fail loudly if it stops holding.
+
+    A page that says "Adam ends lower than SGD" puts, right after the cell that computes both
+    losses, a check cell that the reader never sees (tag ``remove-cell``: hidden on the page and
+    left out of the notebook)::
+
+        ```{code-cell} ipython3
+        :tags: [remove-cell]
+        claim(adam_loss < sgd_loss, "Adam ends lower than SGD")
+        ```
+
+    When a change to the code, the data or torch makes the output contradict the sentence, the
+    build stops naming the page, the cell and the claim.
+
+    >>> claim(1 < 2, "one is less than two")
+    >>> claim(3 < 2, "three is less than two")
+    Traceback (most recent call last):
+    ...
+    dlcourse.notebook.ClaimError: the output no longer supports the claim 'three is less than two': reword the sentence (and this check) to say what the output shows, or change the code back
+    """  # noqa: E501
+    if not holds:
+        raise ClaimError(
+            f"the output no longer supports the claim {sentence!r}: reword the sentence (and this "
+            "check) to say what the output shows, or change the code back"
+        )

@@ -173,6 +173,8 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         if docname not in read_now and before.get(docname) == after[docname] and target.is_file():
             continue
         notebook = executed_notebook(app, docname)
+        # claim checks and other cells the page hides are not part of the lesson
+        notebook.cells = [c for c in notebook.cells if "remove-cell" not in _tags(c)]
         quiz = _quiz(app, module.slug)
         site = app.config.html_baseurl or ""
         for each in notebook.cells:
@@ -186,6 +188,10 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
             each["id"] = each.get("id") if i == 0 else f"cell-{i}"
         nbformat.write(notebook, target)
     record.write_text(json.dumps(after, indent=1, sort_keys=True))
+
+
+def _tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
 
 
 def _quiz(app: Sphinx, slug: str):
