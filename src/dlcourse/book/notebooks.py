@@ -175,6 +175,7 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         notebook = executed_notebook(app, docname)
         # claim checks and other cells the page hides are not part of the lesson
         notebook.cells = [c for c in notebook.cells if "remove-cell" not in _tags(c)]
+        _renumber(notebook)
         quiz = _quiz(app, module.slug)
         site = app.config.html_baseurl or ""
         for each in notebook.cells:
@@ -188,6 +189,19 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
             each["id"] = each.get("id") if i == 0 else f"cell-{i}"
         nbformat.write(notebook, target)
     record.write_text(json.dumps(after, indent=1, sort_keys=True))
+
+
+def _renumber(notebook: nbformat.NotebookNode) -> None:
+    """Execution counts 1, 2, 3... over the cells a learner sees (hidden check cells ran too)."""
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "execute_result":
+                output["execution_count"] = count
 
 
 def _tags(cell) -> list[str]:
