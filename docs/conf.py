@@ -27,7 +27,7 @@ nb_execution_raise_on_error = True  # a failing cell fails the build, with its t
 nb_execution_show_tb = True
 nb_execution_timeout = 120
 nb_execution_in_temp = True
-nb_merge_streams = True
+nb_merge_streams = False  # the book merges a cell's streams as printed (dlcourse.book.streams)
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 myst_heading_anchors = 3
 # math is typeset when the site is built (KaTeX through node): no script, no CDN, MathML inside

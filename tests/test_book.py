@@ -136,6 +136,7 @@ def test_a_toolchain_change_executes_every_page(three_pages):
 
 
 FIGURE = (
+    "---\nmystnb:\n  image:\n    alt: 'Five random values'\n---\n"
     "from dlcourse.notebook import setup\nsetup()\nimport matplotlib.pyplot as plt\n"
     "import torch\nplt.plot(torch.rand(5).tolist());"
 )

@@ -17,7 +17,18 @@ STATIC = Path(__file__).parent / "static"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     from dlcourse import __version__
-    from dlcourse.book import deps, execute, math, notebooks, pages, quizzes, report, theme
+    from dlcourse.book import (
+        deps,
+        execute,
+        math,
+        notebooks,
+        pages,
+        problems,
+        quizzes,
+        report,
+        stale,
+        theme,
+    )
 
     app.add_config_value("dlcourse_repository", "dlcourse/dlcourse", "html", str)
     app.add_config_value("dlcourse_branch", "gh-pages", "html", str)
@@ -27,7 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("dlcourse_words_per_minute", 200, "env", int)
     app.connect("builder-inited", _add_static)
 
-    for part in (pages, deps, execute, math, notebooks, quizzes, report, theme):
+    for part in (pages, problems, deps, execute, math, notebooks, quizzes, report, stale, theme):
         part.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -206,6 +206,32 @@ def page_fingerprint(
     return h.hexdigest(), modules
 
 
+def read_source(path: str | Path) -> str:
+    """A page's text; a file that is not UTF-8 stops the build naming the file, line and column.
+
+    >>> import tempfile, pathlib
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "page.md"
+    >>> _ = bad.write_bytes(b"# Title\\n\\nna\\xefve\\n")
+    >>> read_source(bad)
+    Traceback (most recent call last):
+    ...
+    dlcourse.book.pages.CourseError: .../page.md:3:3: byte 0xef is not UTF-8. Save the file as UTF-8 (in most editors: File > Save with Encoding > UTF-8).
+    """  # noqa: E501
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf8")
+    except UnicodeDecodeError as error:
+        from dlcourse.book.pages import CourseError
+
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise CourseError(
+            f"{path}:{line}:{column}: byte 0x{data[error.start]:02x} is not UTF-8. Save the file "
+            "as UTF-8 (in most editors: File > Save with Encoding > UTF-8)."
+        ) from None
+
+
 def is_notebook(source: str) -> bool:
     """Whether a Markdown source is a MyST notebook (it declares a kernel in its front matter)."""
     return source.startswith("---") and "kernelspec:" in source.split("\n---", 1)[0]
@@ -230,7 +256,7 @@ def read_notebook(env: BuildEnvironment, docname: str) -> NotebookNode | None:
     from myst_nb.core.read import create_nb_reader
 
     path = env.doc2path(docname)
-    text = Path(path).read_text(encoding="utf8")
+    text = read_source(path)
     reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
     return None if reader is None else reader.read(text)
 
@@ -249,18 +275,34 @@ def _drop_cached(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     cache.remove_cache(record.pk)
 
 
+def _cached(app: Sphinx, env: BuildEnvironment, docname: str) -> bool:
+    """Whether the cache holds executed outputs for the page as it is now."""
+    from jupyter_cache import get_cache
+
+    notebook = read_notebook(env, docname)
+    if notebook is None or notebook.metadata.get("mystnb", {}).get("execution_mode"):
+        return True  # not executed from the cache
+    try:
+        get_cache(cache_path(app)).match_cache_notebook(notebook)
+    except KeyError:
+        return False
+    return True
+
+
 def outdated_by_dependencies(app: Sphinx, env: BuildEnvironment, added, changed, removed):
     """Pages whose tracked dependencies or toolchain changed since their outputs were cached."""
     if app.config.nb_execution_mode != "cache":
         return []
     confdir = Path(app.confdir)
-    toolchain = toolchain_fingerprint(confdir / f for f in app.config.dlcourse_toolchain_files)
+    files = [confdir / f for f in app.config.dlcourse_toolchain_files]
+    # the cache holds outputs as the book merged them: a change to that code re-executes too
+    toolchain = toolchain_fingerprint([*files, Path(__file__).with_name("streams.py")])
     store = cache_path(app) / STORE
     before = json.loads(store.read_text()) if store.is_file() else {}
     now: dict[str, str] = {}
     stale: list[str] = []
     for docname in sorted(env.found_docs):
-        source = Path(env.doc2path(docname)).read_text(encoding="utf8")
+        source = read_source(env.doc2path(docname))
         if not is_notebook(source):
             continue
         now[docname], _ = page_fingerprint(source, toolchain, app.config.dlcourse_tracked_packages)
@@ -273,6 +315,10 @@ def outdated_by_dependencies(app: Sphinx, env: BuildEnvironment, added, changed,
             _drop_cached(app, env, docname)
             if docname not in added and docname not in changed:
                 stale.append(docname)
+        elif docname not in added and docname not in changed and not _cached(app, env, docname):
+            # the cache lost its record (deleted, or a cache from elsewhere): run the page again
+            logger.info(f"[dlcourse] {docname}: no executed outputs in the cache; re-executing")
+            stale.append(docname)
     app.env.dlcourse_pending_fingerprints = now
     return stale
 

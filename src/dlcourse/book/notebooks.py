@@ -21,7 +21,7 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from dlcourse.book.pages import module_of
+from dlcourse.book.pages import CourseError, module_of
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +45,11 @@ def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
         try:
             _, notebook = get_cache(cache_path(app)).merge_match_into_notebook(notebook)
         except KeyError:
-            logger.warning(
-                f"{path}: no executed outputs in the cache; exporting without them",
-                type="dlcourse",
-                subtype="notebook",
-            )
-    if app.config.nb_merge_streams:
-        # as on the page: how a cell's printout was split into messages depends on timing
-        from myst_nb.core.utils import coalesce_streams
-
-        for cell in notebook.cells:
-            if cell.get("outputs"):
-                cell.outputs = coalesce_streams(cell.outputs)
+            # never publish a notebook without its outputs
+            raise CourseError(
+                f"{path}: its executed outputs are not in the cache ({cache_path(app)}), so its "
+                "notebook cannot be exported. Build again: the page is executed afresh."
+            ) from None
     return notebook
 
 
@@ -138,7 +131,7 @@ def _shared_inputs(app: Sphinx) -> bytes:
     h = hashlib.sha256()
     for path in _EXPORT_CODE:
         h.update(path.read_bytes())
-    settings = [app.config.dlcourse_install, app.config.html_baseurl, app.config.nb_merge_streams]
+    settings = [app.config.dlcourse_install, app.config.html_baseurl]
     h.update(json.dumps([str(s) for s in settings]).encode())
     return h.digest()
 

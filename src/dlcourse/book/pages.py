@@ -64,6 +64,31 @@ def check_module_files(app: Sphinx, env: BuildEnvironment, docnames: list[str]) 
                 ) from None
 
 
+def check_alt_text(app: Sphinx, doctree: nodes.document) -> None:
+    """Every image needs alt text its author wrote (Sphinx would fill in the image's path)."""
+    from dlcourse.book.problems import line_of, note
+
+    env = app.env
+    path = env.doc2path(env.docname)
+    cells = [n for n in doctree.findall(nodes.container) if n.get("nb_element") == "cell_code"]
+    for image in doctree.findall(nodes.image):
+        if str(image.get("alt", "")).strip():
+            continue
+        line = line_of(image)
+        where = f"{path}:{line}" if line else str(path)
+        cell = next((c for c in cells if image in c.findall(nodes.image)), None)
+        if cell is None:
+            note(
+                env, f"{where}: an image has no alt text. Say what it shows: ![what it shows](...)"
+            )
+            continue
+        note(
+            env,
+            f"{where}: the figure of code cell {cells.index(cell) + 1} has no alt text. Say what "
+            'it shows in the cell\'s options:\n---\nmystnb:\n  image:\n    alt: "..."\n---',
+        )
+
+
 def outdated_by_outline(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
     """When a module is published or withdrawn, re-read the pages that link to modules."""
     now = published(env)
@@ -239,8 +264,11 @@ def module_role(name, rawtext, text, lineno, inliner, options=None, content=None
     try:
         outline.get_module(slug.strip())
     except OutlineError as exc:
+        from dlcourse.book.problems import note
+
         env = inliner.document.settings.env
-        raise CourseError(f"{env.doc2path(env.docname)}:{lineno}: {{module}} role: {exc}") from None
+        note(env, f"{env.doc2path(env.docname)}:{lineno}: {{module}} role: {exc}")
+        return [nodes.literal(rawtext, text)], []
     node = module_ref(rawtext, label, slug=slug.strip())
     return [node], []
 
@@ -271,7 +299,10 @@ def decorate_module_page(app: Sphinx, doctree: nodes.document) -> None:
         return
     top = next(iter(doctree.findall(nodes.section)), None)
     if top is None or not isinstance(top[0], nodes.title):
-        raise CourseError(f"{env.doc2path(env.docname)}: a module page starts with a '# Title'.")
+        from dlcourse.book.problems import note
+
+        note(env, f"{env.doc2path(env.docname)}: a module page starts with a '# Title'.")
+        return
 
     words = _words(doctree)
     from myst_nb.sphinx_ import NbMetadataCollector
@@ -325,3 +356,4 @@ def setup(app: Sphinx) -> None:
     # before Sphinx's own collectors (priority 500), so the added sections reach the page's TOC
     app.connect("doctree-read", decorate_module_page, priority=400)
     app.connect("doctree-read", unsearchable_timings)
+    app.connect("doctree-read", check_alt_text)

@@ -22,7 +22,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.writers.html5 import HTML5Translator
 
-from dlcourse.book.pages import CourseError, add_html_node, module_of
+from dlcourse.book.pages import add_html_node, module_of
+from dlcourse.book.problems import note
 
 REPORT = "build-report.json"
 BUDGET_SECONDS = 60.0
@@ -91,11 +92,13 @@ def guard(app: Sphinx, env: BuildEnvironment) -> list[str]:
         data = NbMetadataCollector.get_exec_data(env, docname)
         path = env.doc2path(docname)
         if not data or data.get("runtime") in (None, 0):
-            raise CourseError(f"{path}: the page has code but did not execute.")
-        if not env.dlcourse_code_pages[docname]:
-            raise CourseError(
+            note(env, f"{path}: the page has code but did not execute.", docname)
+        elif not env.dlcourse_code_pages[docname]:
+            note(
+                env,
                 f"{path}: the page executed ({data['runtime']:.2f} s) but none of its code cells "
-                "has an output: give at least one cell something to show."
+                "has an output: give at least one cell something to show.",
+                docname,
             )
     return [REPORT_DOCNAME] if REPORT_DOCNAME in env.found_docs else []
 
