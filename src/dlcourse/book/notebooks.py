@@ -97,12 +97,12 @@ _LIST_START = re.compile(r"^(?:([-+])|(\d+)([.)]))")
 
 
 def quiz_markdown(text: str) -> str:
-    """Quiz text for a notebook, shown as on the site: `code`, **strong** and *em* are markup,
+    r"""Quiz text for a notebook, shown as on the site: `code`, **strong** and *em* are markup,
     everything else is literal (HTML escaped, Markdown's links, images, math... backslashed),
     on one line (it sits in a quote).
 
-    >>> quiz_markdown('<b>x</b> [a](b) $y$ `a_<b>` **k**')
-    '&lt;b&gt;x&lt;/b&gt; \\[a\\](b) \\$y\\$ `a_<b>` **k**'
+    >>> print(quiz_markdown('<b>x</b> [a](b) $y$ `a_<b>` **k**'))
+    &lt;b&gt;x&lt;/b&gt; \[a\](b) \$y\$ `a_<b>` **k**
     """
     out = []
     for i, part in enumerate(_QUIZ_CODE.split(text)):
