@@ -32,6 +32,7 @@ nb_merge_streams = False
 dlcourse_toolchain_files = ["toolchain.txt"]
 dlcourse_tracked_packages = ["dlcourse", "fixturelib"]
 dlcourse_quiz_dir = {quizzes!r}
+dlcourse_quiz_subset = True  # a few pages, the course's quiz data (its faq.yaml...)
 katex_prerender = True
 myst_enable_extensions = ["dollarmath"]
 katex_css_path = "katex/katex.min.css"

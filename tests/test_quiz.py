@@ -4,15 +4,21 @@ that names the file, the line, the question id and the field."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from dlcourse import quiz
+from dlcourse.book.notebooks import plain_markdown, quiz_markdown
+from dlcourse.book.quizzes import inline, render_question
 from dlcourse.quiz import QuizError, load_all, load_quiz
 
 SLUG = "introduction-to-deep-learning"
@@ -341,7 +347,7 @@ def test_predict_output_results_of_parallel_readers_are_all_kept(tmp_path, monke
     ran: list[str] = []
 
     def counting_run(*args, **kwargs):
-        ran.extend(json.loads(kwargs["input"]).values())
+        ran.extend(json.loads(kwargs["input"])["snippets"].values())
         return real_run(*args, **kwargs)
 
     monkeypatch.setattr(quiz.subprocess, "run", counting_run)
@@ -401,3 +407,53 @@ def test_check_command_on_the_course_data_runs_in_seconds():
     )
     assert proc.returncode == 0, proc.stderr
     assert "questions: OK" in proc.stdout
+
+
+# --- choice order -------------------------------------------------------------------------------
+
+
+def test_choices_appear_in_an_order_that_does_not_give_the_key_away():
+    # authors write the key first; over the course's data its position must be spread
+    questions = [q for quiz_ in load_all() for q in quiz_ if q.kind in ("single", "multiple")]
+    single = [q.key for q in questions if q.kind == "single"]
+    assert len(single) >= 20
+    positions = Counter(single)
+    assert len(positions) >= 3, positions
+    assert positions[0] <= len(single) / 2, f"the key comes first {positions[0]} times"
+    assert max(positions.values()) <= len(single) / 2, positions
+    multiple = [q for q in questions if q.kind == "multiple"]
+    first_ones = [q.id for q in multiple if q.key == frozenset(range(len(q.key)))]
+    assert len(first_ones) <= len(multiple) / 2, f"keys are the first choices in {first_ones}"
+
+
+def test_the_choice_order_is_fixed_by_the_id_in_every_run_and_everywhere(tmp_path):
+    # not Python's hash(): it is salted per process
+    script = (
+        "from dlcourse.quiz import load_all\n"
+        "print([[c.text for c in q.choices] for z in load_all() for q in z])"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1
+    # the learner API numbers them as the page does
+    q = load_quiz(SLUG).question("common-optimizer")
+    assert q.text().splitlines()[1:] == [f"  {i}. {c.text}" for i, c in enumerate(q.choices, 1)]
+    html = render_question(q, SLUG, 7, "Q")
+    labels = re.findall(r'<label for="q-common-optimizer-\d">(.*?)</label>', html)
+    assert labels == [inline(c.text) for c in q.choices]
+    assert f'data-dl-key="{q.key}"' in html
+    assert f"<strong>Answer:</strong> {inline(q.choices[q.key].text)}" in html  # no-JS answer
+    # and the exported notebook lists them in the same order
+    source = "```{quiz-question} common-optimizer\n```\n"
+    text = plain_markdown(source, nbformat.v4.new_notebook(), load_quiz(SLUG), "https://x/")
+    assert [line[4:] for line in text.splitlines() if line.startswith("> - ")] == [
+        quiz_markdown(c.text) for c in q.choices
+    ]

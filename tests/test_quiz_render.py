@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -122,7 +123,10 @@ def test_module_page_gets_inline_question_and_practice_quiz_with_review_links(bu
     assert page.count('<form class="dl-q"') == 3
     assert '<section id="practice-quiz">' in page
     assert '<a href="#activation-functions">Review: Activation functions</a>' in page
-    assert 'data-dl-progress="introduction-to-deep-learning" data-dl-total="3"' in page
+    assert (
+        'data-dl-progress="introduction-to-deep-learning" data-dl-ids="tricky how-many printed"'
+        in page
+    )
     assert "quiz.js" in page and "quiz.css" in page
 
 
@@ -143,9 +147,36 @@ def test_a_page_outside_modules_uses_its_own_quiz_file(built):
 def test_progress_page_lists_every_module(built):
     page = (built / "progress.html").read_text()
     assert page.count("<tr><td>") == 26
-    assert 'data-dl-progress="introduction-to-deep-learning" data-dl-total="3"' in page
+    assert (
+        'data-dl-progress="introduction-to-deep-learning" data-dl-ids="tricky how-many printed" '
+        'data-dl-total="3"'
+    ) in page
     assert page.count("No quiz yet") == 25
     assert 'class="dl-button dl-reset"' in page
+
+
+def test_progress_counts_the_current_questions_of_the_pages_in_this_build(tmp_path):
+    # the practice quiz's summary counts the module's current ids; a module whose page is not
+    # in the build gets no count, even with a quiz file
+    project = copy_fixture(tmp_path)
+    data = project / "quizzes" / "introduction-to-deep-learning.yaml"
+    data.write_text(data.read_text().replace("id: how-many", "id: how-much"))
+    other = project / "quizzes" / "pytorch-setup-and-tensors.yaml"
+    other.write_text(
+        "module: pytorch-setup-and-tensors\npractice:\n  - id: q\n    kind: true-false\n"
+        "    prompt: P\n    answer: true\n    explanation: E\n"
+    )
+    proc = build(project)
+    assert proc.returncode == 0, proc.stderr
+    out = project / "_build" / "html"
+    page = (out / "modules" / "introduction-to-deep-learning.html").read_text()
+    assert (
+        'data-dl-progress="introduction-to-deep-learning" data-dl-ids="tricky how-much printed"'
+        in (page)
+    )
+    progress = (out / "progress.html").read_text()
+    assert 'data-dl-progress="pytorch-setup-and-tensors"' not in progress
+    assert progress.count("No quiz yet") == 25
 
 
 # --- build errors ------------------------------------------------------------------------------
@@ -189,3 +220,13 @@ def test_unplaced_inline_questions_and_missing_sections_are_reported(tmp_path):
     assert proc.returncode != 0
     assert "field 'section': no section '#activations' on this page" in proc.stderr
     assert "inline question 'extra' is not placed on its page" in proc.stderr
+
+
+def test_quiz_text_is_escaped_in_the_exported_notebook(built):
+    # Jupyter renders a markdown cell's HTML: quiz text goes in escaped, as on the site
+    notebook = json.loads((built / "notebooks" / "introduction-to-deep-learning.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    assert "<script>" not in text and "<img" not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+    assert "shown as **text**?" in text  # the markup the site renders stays markup
+    assert "> - Yes, `<b>` stays text" in text  # a code span shows its text verbatim

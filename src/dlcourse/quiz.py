@@ -26,6 +26,7 @@ import math
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -372,10 +373,51 @@ class _Checker:
 
     def number(self, data: _Map, name: str, qid: str) -> float | None:
         value = data.get(name)
+        line = data.lines.get(name, data.line)
+        if isinstance(value, str) and _looks_numeric(value):
+            self.error(
+                line,
+                qid,
+                name,
+                f"must be a number, but YAML reads {value!r} as text: YAML needs a dot in the "
+                f"mantissa of a number with an exponent; write {_as_yaml_float(value)} instead.",
+            )
+            return None
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self.error(data.lines.get(name, data.line), qid, name, "must be a number.")
+            self.error(line, qid, name, "must be a number.")
+            return None
+        if math.isinf(value):
+            self.error(
+                line,
+                qid,
+                name,
+                f"must be a finite number, not {value!r}"
+                + (
+                    "; an infinite tolerance accepts every answer (and browsers cannot compare "
+                    "with it): give a finite margin, or 0 for an exact answer."
+                    if name == "tolerance"
+                    else "."
+                ),
+            )
             return None
         return float(value)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _as_yaml_float(text: str) -> str:
+    """``1e-4`` as YAML 1.1 reads a float: ``1.0e-4`` (a dot in the mantissa, a sign)."""
+    mantissa, _, exponent = text.strip().lower().partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
 def _check_question(chk: _Checker, data: Any, line: int, placement: str) -> Question | None:
@@ -563,7 +605,8 @@ def _check_choices(chk: _Checker, data: _Map, qid: str, kind: str) -> tuple[Choi
             f"{', '.join(map(str, correct_lines))}) in a single-choice question; keep one, "
             "or use 'kind: multiple'.",
         )
-    return tuple(choices)
+    # authors write the key first; a learner must not learn "pick the first"
+    return _shuffled(qid, choices)
 
 
 def _display(path: Path) -> str:
@@ -683,9 +726,19 @@ def load_all(directory: Path | None = None, *, run: bool = False) -> list[Quiz]:
 
 # --- predict-output: the key is the code's output --------------------------------------------
 
+#: seconds one predict-output snippet may run (``DLCOURSE_SNIPPET_TIMEOUT`` overrides it)
+SNIPPET_TIMEOUT = 20.0
+
+# Reads {"snippets": {key: code}, "timeout": s, "fork": bool}; writes {key: result} to what was
+# fd 1 (fd 1 itself then goes to stderr, so that C code printing there cannot corrupt it). With
+# "fork", each snippet runs in a child forked after the imports (which cost a second each), so a
+# snippet that loops, calls os._exit or crashes the interpreter takes only itself down.
 _RUNNER = r"""
-import contextlib, io, json, random, sys, traceback
-snippets = json.load(sys.stdin)
+import contextlib, io, json, os, random, select, signal, sys, time, traceback
+job = json.load(sys.stdin)
+snippets, timeout = job["snippets"], job["timeout"]
+channel = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
 numpy = torch = None
 if any("numpy" in c or "torch" in c for c in snippets.values()):
     with contextlib.suppress(ImportError):
@@ -693,8 +746,8 @@ if any("numpy" in c or "torch" in c for c in snippets.values()):
 if any("torch" in c for c in snippets.values()):
     with contextlib.suppress(ImportError):
         import torch
-results = {}
-for key, code in snippets.items():
+
+def run(code):
     random.seed(0)
     if numpy is not None:
         numpy.random.seed(0)
@@ -704,11 +757,47 @@ for key, code in snippets.items():
     try:
         with contextlib.redirect_stdout(buffer):
             exec(compile(code, "<quiz>", "exec"), {"__name__": "__quiz__"})
-        results[key] = {"output": buffer.getvalue().strip()}
+        return {"output": buffer.getvalue().strip()}
     except BaseException:
-        results[key] = {"error": traceback.format_exc(limit=-1).strip().splitlines()[-1]}
-sys.stdout.write(json.dumps(results))
+        return {"error": traceback.format_exc(limit=-1).strip().splitlines()[-1]}
+
+def forked(code):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.write(write, json.dumps(run(code)).encode())
+        os._exit(0)
+    os.close(write)
+    chunks, deadline = [], time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([read], [], [], left)[0]:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read)
+            return {"failed": f"it did not finish within {timeout:g} s (a loop that never ends?)"}
+        chunk = os.read(read, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read)
+    _, status = os.waitpid(pid, 0)
+    with contextlib.suppress(ValueError):
+        return json.loads(b"".join(chunks))
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        return {"failed": f"its process was killed by {name} (a crash in native code?)"}
+    return {"failed": f"its process exited with status {os.WEXITSTATUS(status)} before it "
+            "finished (os._exit?)"}
+
+results = {key: (forked if job["fork"] else run)(code) for key, code in snippets.items()}
+channel.write(json.dumps(results))
+channel.flush()
 """
+
+# forking after `import torch` is safe on Linux; macOS and Windows get one process per snippet
+_FORK = sys.platform.startswith("linux")
 
 
 def _torch_version() -> str:
@@ -724,13 +813,55 @@ def _code_key(code: str) -> str:
     return hashlib.sha256(f"{_torch_version()}\0{code}".encode()).hexdigest()[:24]
 
 
-def run_snippets(codes: Sequence[str], cache: Path | None = None) -> dict[str, dict[str, str]]:
-    """Run each snippet (seeded, fresh namespace) in ONE subprocess; results by code hash.
+def snippet_timeout() -> float:
+    """The time limit of one snippet: ``$DLCOURSE_SNIPPET_TIMEOUT`` seconds, else 20."""
+    with contextlib.suppress(KeyError, ValueError):
+        return float(os.environ["DLCOURSE_SNIPPET_TIMEOUT"])
+    return SNIPPET_TIMEOUT
 
-    Results are cached in the folder ``cache``, one JSON file per snippet named by a hash of the
-    code and torch's version: parallel Sphinx readers each add their own files and never
-    overwrite what another wrote (one shared file lost entries: the last writer won).
+
+def _runner(snippets: dict[str, str], timeout: float, fork: bool) -> dict[str, dict[str, str]]:
+    """Run ``snippets`` in one runner process; a failure of the runner itself fails them all."""
+    limit = timeout * (len(snippets) if fork else 1) + 30  # the imports, and some slack
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _RUNNER],
+            input=json.dumps({"snippets": snippets, "timeout": timeout, "fork": fork}),
+            capture_output=True,
+            text=True,
+            timeout=limit if fork else timeout,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        return {k: {"failed": f"it did not finish within {timeout:g} s"} for k in snippets}
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        if proc.returncode < 0:
+            why = f"its process was killed by {signal.Signals(-proc.returncode).name}"
+        else:
+            why = f"its process exited with status {proc.returncode} before it finished"
+        tail = proc.stderr.strip().splitlines()[-1:] or []
+        why += f" ({tail[0]})" if tail else ""
+        return {k: {"failed": why} for k in snippets}
+
+
+def run_snippets(
+    codes: Sequence[str], cache: Path | None = None, *, timeout: float | None = None
+) -> dict[str, dict[str, str]]:
+    """Run each snippet (seeded, fresh namespace, its own process); results by code hash.
+
+    A result is ``{"output": ...}``, ``{"error": "ExceptionType: ..."}`` when the code raises,
+    or ``{"failed": why}`` when its process ran past ``timeout`` seconds (default
+    :func:`snippet_timeout`) or died. Each snippet runs on its own, so one bad snippet never
+    takes the others' results with it.
+
+    Outputs and exceptions are cached in the folder ``cache``, one JSON file per snippet named
+    by a hash of the code and torch's version: parallel Sphinx readers each add their own files
+    and never overwrite what another wrote (one shared file lost entries: the last writer won).
+    A failure is not cached: it may come from a busy machine.
     """
+    timeout = snippet_timeout() if timeout is None else timeout
     stored: dict[str, dict[str, str]] = {}
     wanted = {_code_key(code): code for code in codes}
     if cache is not None:
@@ -738,45 +869,49 @@ def run_snippets(codes: Sequence[str], cache: Path | None = None) -> dict[str, d
             with contextlib.suppress(OSError, ValueError):  # not run yet, or unreadable
                 stored[key] = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
     todo = {k: c for k, c in wanted.items() if k not in stored}
-    if todo:
-        proc = subprocess.run(
-            [sys.executable, "-c", _RUNNER],
-            input=json.dumps(todo),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"running the predict-output snippets failed:\n{proc.stderr}")
-        fresh = json.loads(proc.stdout)
-        stored.update(fresh)
-        if cache is not None:
-            cache.mkdir(parents=True, exist_ok=True)
-            for key, result in fresh.items():
-                # atomic, so a parallel reader never sees half a file
-                fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(result, f, sort_keys=True)
-                os.replace(tmp, cache / f"{key}.json")
+    fresh: dict[str, dict[str, str]] = {}
+    if todo and _FORK:
+        fresh = _runner(todo, timeout, fork=True)
+    else:
+        for key, code in todo.items():
+            fresh.update(_runner({key: code}, timeout, fork=False))
+    stored.update(fresh)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for key, result in fresh.items():
+            if "failed" in result:
+                continue
+            # atomic, so a parallel reader never sees half a file
+            fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(result, f, sort_keys=True)
+            os.replace(tmp, cache / f"{key}.json")
     return {k: stored[k] for k in wanted}
 
 
 def _shuffled(qid: str, items: list[Choice]) -> tuple[Choice, ...]:
+    """The choices in an order fixed by the question's id alone (the same in every run, on
+    every machine: the seed is a SHA-256 of the id, not Python's salted ``hash``), so that the
+    page, its no-JS answer, the notebook and :func:`ask` all number them alike."""
     seed = int(hashlib.sha256(qid.encode()).hexdigest()[:16], 16)
+    items = list(items)
     random.Random(seed).shuffle(items)
     return tuple(items)
 
 
-def compute_outputs(quizzes: Sequence[Quiz], cache: Path | None = None) -> list[Quiz]:
+def compute_outputs(
+    quizzes: Sequence[Quiz], cache: Path | None = None, *, timeout: float | None = None
+) -> list[Quiz]:
     """Give every predict-output question its output and its choices (in a fixed order).
 
-    Raises :class:`QuizError` when a snippet raises, or a distractor equals the real output.
+    Raises :class:`QuizError` naming the file and the question when a snippet raises, prints
+    nothing, runs past ``timeout`` seconds or kills its process, or a distractor equals the
+    real output.
     """
     codes = [q.code or "" for quiz in quizzes for q in quiz if q.kind == "predict-output"]
     if not codes:
         return list(quizzes)
-    results = run_snippets(codes, cache)
+    results = run_snippets(codes, cache, timeout=timeout)
     problems: list[Problem] = []
     done = []
     for quiz in quizzes:
@@ -786,16 +921,23 @@ def compute_outputs(quizzes: Sequence[Quiz], cache: Path | None = None) -> list[
             for q in getattr(quiz, placement):
                 if q.kind == "predict-output":
                     result = results[_code_key(q.code or "")]
-                    if "error" in result:
-                        problems.append(
-                            Problem(
-                                _display(quiz.path),
-                                q.line,
-                                q.id,
-                                "code",
-                                f"the code raises {result['error']}; it must run and print.",
-                            )
+                    wrong = None
+                    if "failed" in result:
+                        wrong = (
+                            f"running the code failed: {result['failed']}. Each snippet runs "
+                            "in its own process, within DLCOURSE_SNIPPET_TIMEOUT seconds (now "
+                            f"{snippet_timeout() if timeout is None else timeout:g}); make "
+                            "it quick, and let it end by itself."
                         )
+                    elif "error" in result:
+                        wrong = f"the code raises {result['error']}; it must run and print."
+                    elif not result["output"]:
+                        wrong = (
+                            "the code prints nothing, so the right answer would be blank; "
+                            "print what the learner should predict, e.g. end with print(...)."
+                        )
+                    if wrong:
+                        problems.append(Problem(_display(quiz.path), q.line, q.id, "code", wrong))
                         continue
                     output = result["output"]
                     if output in q.distractors:
@@ -846,10 +988,13 @@ def ask(
     ``which`` is ``"all"``, ``"inline"`` or ``"practice"``. Type the number of your choice
     (several, separated by commas, when more than one is right), or a number.
 
-    >>> replies = iter(["1", "2"])
-    >>> ask("introduction-to-deep-learning", "inline", answer=lambda _: next(replies),
+    The choices are numbered as on the site (an order fixed per question, not the data's).
+    Answering each inline question of module 1 with its key:
+
+    >>> keys = iter(str(q.key + 1) for q in load_quiz("introduction-to-deep-learning").inline)
+    >>> ask("introduction-to-deep-learning", "inline", answer=lambda _: next(keys),
     ...     show=lambda _: None)
-    1
+    2
     """
     quiz = load_quiz(slug, run=True)
     questions = quiz.questions if which == "all" else getattr(quiz, which)

@@ -65,6 +65,12 @@ def site_dir(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="session")
+def serve_site():
+    """:func:`serve`, for a test that builds a site of its own."""
+    return serve
+
+
+@pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
     with serve(site_dir) as url:
         yield url

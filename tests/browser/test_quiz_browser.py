@@ -43,7 +43,7 @@ def test_a_right_answer_says_correct_and_explains(page, base_url):
 def test_a_wrong_answer_says_not_quite_with_its_feedback_and_can_be_retried(page, base_url):
     open_module(page, base_url)
     form = page.locator("#q-common-optimizer")
-    form.locator('label[for="q-common-optimizer-1"]').click()  # ReLU
+    form.locator(".dl-choice label", has_text="ReLU").click()
     form.locator(".dl-check").click()
     text = form.locator(".dl-q-feedback").inner_text()
     assert "Not quite." in text and "Correct." not in text
@@ -109,6 +109,11 @@ def test_keyboard_only(page, base_url):
     page.keyboard.press("ArrowDown")  # a radio group: arrows move and select
     assert page.is_checked("#q-common-optimizer-1")
     page.keyboard.press("ArrowUp")
+    assert page.is_checked("#q-common-optimizer-0")
+    key = int(page.get_attribute("#q-common-optimizer", "data-dl-key"))
+    for _ in range(key):  # down to the right choice
+        page.keyboard.press("ArrowDown")
+    assert page.is_checked(f"#q-common-optimizer-{key}")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Check"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
@@ -165,7 +170,8 @@ def test_reset_clears_progress(page, base_url):
     "stored",
     [
         "{not json",
-        json.dumps({"version": 0, "modules": {}}),
+        json.dumps([1, 2]),
+        json.dumps({"modules": {}}),
         json.dumps({"version": 1, "modules": []}),
         json.dumps({"version": 1, "modules": {SLUG: {"questions": {"x": {"correct": "yes"}}}}}),
         json.dumps({"version": 1, "modules": {"__proto__": {"questions": {}}}}),
@@ -187,6 +193,98 @@ def test_a_corrupt_or_old_stored_value_never_breaks_a_page(context, base_url, st
         "tries": 1,
     }
     assert not errors
+
+
+@pytest.mark.parametrize("version", [2, 0, "1"])
+def test_stored_progress_of_another_version_is_left_untouched_and_the_page_works(
+    context, base_url, version
+):
+    # a newer copy of the site wrote it: an older copy must not destroy what it cannot read
+    stored = json.dumps({"version": version, "modules": {SLUG: {"answers": ["x"]}}})
+    context.add_init_script(
+        f"if (!sessionStorage.seeded) {{ sessionStorage.seeded = 1; "
+        f"localStorage.setItem({STORE!r}, {json.dumps(stored)}); }}"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    open_module(page, base_url)
+    assert page.locator(".dl-q-before").count() == 0
+    choose(page, "activation-purpose", right=True)
+    page.click("#q-activation-purpose .dl-check")
+    assert "Correct." in page.inner_text("#q-activation-purpose .dl-q-feedback")
+    assert page.locator(".dl-quiz .dl-foreign").is_visible()
+    page.reload()
+    page.wait_for_selector("#q-activation-purpose .dl-check")
+    page.goto(f"{base_url}/progress.html")
+    assert page.inner_text(f'td [data-dl-progress="{SLUG}"]') == "Not started"
+    assert page.locator(".dl-course-progress .dl-foreign").is_visible()
+    assert page.evaluate(f"localStorage.getItem('{STORE}')") == stored
+    assert not errors
+
+
+def test_progress_counts_only_the_current_questions(context, base_url):
+    # answers to questions since renamed or removed stay stored but do not count
+    questions = {
+        "activation-purpose": {"correct": True, "tries": 1},
+        **{f"removed-{i}": {"correct": True, "tries": 1} for i in range(9)},
+    }
+    stored = {
+        "version": 1,
+        "modules": {
+            SLUG: {"total": 7, "questions": questions},
+            "loss-functions": {"total": 3, "questions": {"renamed": {"correct": True, "tries": 1}}},
+        },
+    }
+    context.add_init_script(
+        f"if (!localStorage.getItem({STORE!r})) "
+        f"localStorage.setItem({STORE!r}, {json.dumps(json.dumps(stored))})"
+    )
+    page = context.new_page()
+    open_module(page, base_url)
+    summary = '.dl-quiz [data-dl-progress="introduction-to-deep-learning"]'
+    assert page.inner_text(summary) == "1 of 7 answered, 1 correct"
+    page.goto(f"{base_url}/index.html")
+    assert page.inner_text(f'[data-dl-progress="{SLUG}"]') == "1 of 7 answered, 1 correct"
+    assert page.inner_text('[data-dl-progress="loss-functions"]') == ""
+    page.goto(f"{base_url}/progress.html")
+    assert page.inner_text(f'td [data-dl-progress="{SLUG}"]') == "1 of 7 answered, 1 correct"
+    assert page.inner_text('td [data-dl-progress="loss-functions"]') == "Not started"
+    assert not page.locator(".dl-progress-done").count()
+
+
+@pytest.fixture(scope="module")
+def odd_ids_url(tmp_path_factory, serve_site):
+    """The quiz fixture book with a question whose id is a name on Object.prototype."""
+    from test_quiz_render import build, copy_fixture
+
+    project = copy_fixture(tmp_path_factory.mktemp("odd-ids"))
+    data = project / "quizzes" / f"{SLUG}.yaml"
+    data.write_text(
+        data.read_text() + "  - id: constructor\n    kind: true-false\n    prompt: Is it counted?\n"
+        "    answer: true\n    explanation: Like any other.\n"
+    )
+    proc = build(project)
+    assert proc.returncode == 0, proc.stderr
+    with serve_site(project / "_build" / "html") as url:
+        yield url
+
+
+def test_an_id_like_constructor_behaves_like_any_other(page, odd_ids_url):
+    page.goto(f"{odd_ids_url}/{MODULE}")
+    page.wait_for_selector("#q-constructor .dl-check")
+    assert page.locator("#q-constructor .dl-q-before").count() == 0  # a fresh browser
+    summary = f'.dl-quiz [data-dl-progress="{SLUG}"]'
+    assert page.inner_text(summary) == ""
+    page.locator("#q-constructor label", has_text="True").click()
+    page.click("#q-constructor .dl-check")
+    assert "Correct." in page.inner_text("#q-constructor .dl-q-feedback")
+    assert page.inner_text(summary) == "1 of 4 answered, 1 correct"
+    page.reload()
+    page.wait_for_selector("#q-constructor .dl-check")
+    assert page.inner_text("#q-constructor .dl-q-before") == "You answered this correctly before."
+    saved = json.loads(page.evaluate(f"localStorage.getItem('{STORE}')"))
+    assert saved["modules"][SLUG]["questions"] == {"constructor": {"correct": True, "tries": 1}}
 
 
 def test_without_javascript_the_answers_are_in_disclosures(browser, base_url):

@@ -13,6 +13,7 @@ file is missing. A rebuild with no change writes none.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from pathlib import Path
@@ -83,6 +84,27 @@ def _formatted(value: str | None, spec: str | None) -> str:
     return value.strip("'\"")
 
 
+_QUIZ_CODE = re.compile(r"(`[^`]+`)")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\\[\]!#|~$_{}])")
+_LIST_START = re.compile(r"^(?:([-+])|(\d+)([.)]))")
+
+
+def quiz_markdown(text: str) -> str:
+    r"""Quiz text for a notebook, shown as on the site: `code`, **strong** and *em* are markup,
+    everything else is literal (HTML escaped, Markdown's links, images, math... backslashed),
+    on one line (it sits in a quote).
+
+    >>> print(quiz_markdown('<b>x</b> [a](b) $y$ `a_<b>` **k**'))
+    &lt;b&gt;x&lt;/b&gt; \[a\](b) \$y\$ `a_<b>` **k**
+    """
+    out = []
+    for i, part in enumerate(_QUIZ_CODE.split(text)):
+        # a code span shows its content verbatim in Markdown as on the site
+        out.append(part if i % 2 else _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(part)))
+    line = " ".join("".join(out).split())
+    return _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
+
+
 def plain_markdown(text: str, notebook, quiz, site: str) -> str:
     """Book-only MyST syntax turned into Markdown that Jupyter and Colab render."""
 
@@ -98,8 +120,8 @@ def plain_markdown(text: str, notebook, quiz, site: str) -> str:
         if quiz is None:
             return ""
         q = quiz.question(match.group(1))
-        lines = [f"> **Check yourself:** {q.prompt}"]
-        lines += [f"> - {choice.text}" for choice in q.choices]
+        lines = [f"> **Check yourself:** {quiz_markdown(q.prompt)}"]
+        lines += [f"> - {quiz_markdown(choice.text)}" for choice in q.choices]
         lines.append(
             f'> *(Answer it on the course site, or run `dlcourse.quiz.ask("{quiz.key}")`.)*'
         )

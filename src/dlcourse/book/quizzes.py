@@ -74,7 +74,8 @@ def load_page_quiz(env: BuildEnvironment, key: str) -> Quiz | None:
         env.note_dependency(str(path))
         cache = Path(env.app.doctreedir).parent / ".dlcourse_quiz_outputs"
         try:
-            loaded = quiz.compute_outputs([quiz.load_quiz(path)], cache)[0]
+            timeout = env.app.config.dlcourse_snippet_timeout
+            loaded = quiz.compute_outputs([quiz.load_quiz(path)], cache, timeout=timeout)[0]
         except QuizError as exc:
             raise QuizBuildError(f"{exc}\n(read for {env.doc2path(env.docname)})") from None
     memo[key] = loaded
@@ -219,6 +220,12 @@ def visit_quiz_question(self: HTML5Translator, node: quiz_question) -> None:
     raise nodes.SkipNode
 
 
+FOREIGN_NOTE = (
+    '<span class="dl-foreign" hidden>Your progress was saved by another version of this site: '
+    "it is kept as it is, and answers here are not recorded.</span>"
+)
+
+
 def visit_quiz_set(self: HTML5Translator, node: quiz_set) -> None:
     key = _attr(node["key"])
     self.body.append(
@@ -226,7 +233,7 @@ def visit_quiz_set(self: HTML5Translator, node: quiz_set) -> None:
         '<p class="dl-quiz-intro">Choose an answer and check it; each question also opens its '
         "answer and explanation. Your progress stays in this browser. "
         f'<span class="dl-progress" data-dl-progress="{key}" data-dl-total="{node["total"]}">'
-        "</span></p>"
+        f"</span> {FOREIGN_NOTE}</p>"
     )
 
 
@@ -243,7 +250,7 @@ def visit_course_progress(self: HTML5Translator, node: course_progress) -> None:
         if m.docname in found:
             uri = self.builder.get_relative_uri(self.builder.current_docname, m.docname)
             title = f'<a href="{_attr(uri)}">{title}</a>'
-        if m.slug in totals:
+        if m.slug in totals and m.docname in found:  # a quiz counts only with its page
             cell = (
                 f'<span class="dl-progress" data-dl-progress="{m.slug}" '
                 f'data-dl-total="{totals[m.slug]}" data-dl-empty="Not started">'
@@ -261,6 +268,7 @@ def visit_course_progress(self: HTML5Translator, node: course_progress) -> None:
         + "</tbody></table>"
         "<noscript><p>Progress is recorded by JavaScript in your browser; with JavaScript off, "
         "the quizzes still show their answers, but nothing is recorded.</p></noscript>"
+        f"<p>{FOREIGN_NOTE}</p>"
         '<p class="dl-reset-row" hidden><button type="button" class="dl-button dl-reset">'
         'Reset my progress</button> <span class="dl-reset-status" role="status"></span></p>'
         "</div>"
@@ -430,9 +438,11 @@ def _review_titles(app: Sphinx, doctree: nodes.document) -> None:
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     env.dlcourse_quiz_pages.pop(docname, None)  # type: ignore[attr-defined]
+    env_pages(env).discard(docname)
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment):
+    env_pages(env).update(d for d in env_pages(other) if d in docnames)
     for docname in docnames:
         if docname in other.dlcourse_quiz_pages:  # type: ignore[attr-defined]
             env.dlcourse_quiz_pages[docname] = other.dlcourse_quiz_pages[docname]  # type: ignore[attr-defined]
@@ -443,6 +453,94 @@ def _init_env(app: Sphinx) -> None:
         app.env.dlcourse_quiz_pages = {}  # type: ignore[attr-defined]
 
 
+def _docname(data: Quiz) -> str:
+    return MODULE_DIR + data.key if data.is_module else data.key
+
+
+def _check_all(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Every quiz file is valid, and one for a page (``page: DOCNAME``) has its page in the book.
+
+    Pages read only their own file, so a file no page reads (a module the outline lacks, a
+    misspelt page) would otherwise pass silently: this runs in every build, before reading.
+    Notes each published quiz's question ids, for the progress counts (:func:`_progress_ids`);
+    when they changed (a question renamed, a page added or removed), the pages that show
+    progress are read and written again.
+    """
+    problems: list[quiz.Problem] = []
+    ids: dict[str, tuple[str, ...]] = {}
+    for path in sorted(quiz_dir(app).glob("*.yaml")):
+        try:
+            data = quiz.load_quiz(path)
+        except QuizError as exc:
+            problems += exc.problems
+            continue
+        if _docname(data) in env.found_docs:
+            ids[data.key] = tuple(q.id for q in data)
+        elif not data.is_module and not app.config.dlcourse_quiz_subset:
+            source = Path(app.srcdir) / (data.key + ".md")
+            problems.append(
+                quiz.Problem(
+                    quiz._display(path),
+                    1,
+                    None,
+                    "page",
+                    f"no page {data.key!r} in this book ({source} does not exist), so this quiz "
+                    "would never be shown; write 'page:' and the file name as the docname of an "
+                    "existing page (e.g. 'faq' for faq.md), or delete the file.",
+                )
+            )
+    if problems:
+        raise QuizBuildError(str(QuizError(problems)))
+    app.dlcourse_quiz_ids = ids  # type: ignore[attr-defined]
+    before = getattr(env, "dlcourse_quiz_ids", None)
+    env.dlcourse_quiz_ids = ids  # type: ignore[attr-defined]
+    if before == ids:
+        return []
+    if before is None:  # a build state from before ids were noted: which pages show is unknown
+        return sorted(env.found_docs - added - removed)
+    return sorted(d for d in env_pages(env) if d in env.found_docs and d not in removed)
+
+
+def _note_progress(app: Sphinx, doctree: nodes.document) -> None:
+    """Remember the pages that show progress (their counts depend on every quiz's ids)."""
+    from dlcourse.book.pages import syllabus
+
+    shows = env_pages(app.env)
+    kinds = (quiz_set, course_progress, syllabus)
+    if next(doctree.findall(lambda n: isinstance(n, kinds)), None) is not None:
+        shows.add(app.env.docname)
+    else:
+        shows.discard(app.env.docname)
+
+
+def env_pages(env: BuildEnvironment) -> set[str]:
+    if not hasattr(env, "dlcourse_progress_pages"):
+        env.dlcourse_progress_pages = set()  # type: ignore[attr-defined]
+    return env.dlcourse_progress_pages  # type: ignore[attr-defined]
+
+
+_PROGRESS = re.compile(r'data-dl-progress="([a-z0-9][a-z0-9-]*)"')
+
+
+def _progress_ids(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give every progress element the ids of its module's current questions (data-dl-ids):
+    the browser counts only those, and none for a module whose page is not in this build."""
+    body = context.get("body")
+    ids = getattr(app, "dlcourse_quiz_ids", {})
+    if not body or "data-dl-progress=" not in body:
+        return
+
+    def add(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in ids:
+            return match.group(0)
+        return f'{match.group(0)} data-dl-ids="{" ".join(ids[key])}"'
+
+    context["body"] = _PROGRESS.sub(add, body)
+
+
 def _check_unplaced(app: Sphinx, env: BuildEnvironment) -> None:
     """Warn about quiz data that no page shows: unplaced inline questions, practice quizzes."""
     pages = env.dlcourse_quiz_pages  # type: ignore[attr-defined]
@@ -451,7 +549,7 @@ def _check_unplaced(app: Sphinx, env: BuildEnvironment) -> None:
             data = quiz.load_quiz(path)
         except QuizError:
             continue  # reported when a page reads it
-        docname = MODULE_DIR + data.key if data.is_module else data.key
+        docname = _docname(data)
         if docname not in env.found_docs:
             continue
         entry = pages.get(docname, {"inline": [], "practice": False})
@@ -476,6 +574,11 @@ def _check_unplaced(app: Sphinx, env: BuildEnvironment) -> None:
 
 def setup(app: Sphinx) -> None:
     app.add_config_value("dlcourse_quiz_dir", "", "env", str)
+    # seconds one predict-output snippet may run; None: $DLCOURSE_SNIPPET_TIMEOUT, else 20
+    app.add_config_value("dlcourse_snippet_timeout", None, "env", (float, int, type(None)))
+    # a book with only some of the pages the quiz data is for (a test book): a quiz for a page
+    # it lacks is no error
+    app.add_config_value("dlcourse_quiz_subset", False, "env", bool)
     add_html_node(app, quiz_question, visit_quiz_question)
     add_html_node(app, quiz_set, visit_quiz_set, depart_quiz_set)
     add_html_node(app, course_progress, visit_course_progress)
@@ -488,4 +591,7 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", _review_titles, priority=600)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _check_all)
+    app.connect("doctree-read", _note_progress)
     app.connect("env-check-consistency", _check_unplaced)
+    app.connect("html-page-context", _progress_ids)

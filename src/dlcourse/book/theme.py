@@ -2,16 +2,35 @@
 
 The page template (docs/_templates/layout.html) leaves out the theme's 540 KB icon script;
 ``static/theme.css`` draws the few icons the theme shows from inline SVG and fixes the colour
-contrast the theme fails in light and dark mode.
+contrast the theme fails in light and dark mode. A cell's "Show the solution" toggle is named
+by its visible text (WCAG 2.5.3, label in name), not MyST-NB's "Toggle hidden content".
 """
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from sphinx.application import Sphinx
 
 
+def visit_hidden_cell(self: Any, node: Any) -> None:
+    """MyST-NB's ``<details>`` around a hidden cell, without the ``aria-label`` that named every
+    toggle "Toggle hidden content": the summary's name is now its visible text ("Show the
+    solution", or "Hide the solution" once open), which a voice-control user can say."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("theme.css")
+    if "myst_nb" in app.extensions:
+        from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+        app.add_node(
+            HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_HideCellInput)
+        )
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,71 +7,93 @@
   const NAME = /^[a-z0-9][a-z0-9-]*$/;
   const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
   const count = (v) => (Number.isInteger(v) && v > 0 ? v : 0);
+  // Ids come from the data (e.g. "constructor"): look them up only among own keys, in objects
+  // without a prototype, never through Object.prototype.
+  const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
+  const dict = () => Object.create(null);
+  const empty = () => ({ version: VERSION, modules: dict(), foreign: false });
 
   // Stored progress: {version: 1, modules: {slug: {total, questions: {id: {correct, tries}}}}}.
-  // Anything else (corrupt, old version, odd keys) is dropped, never trusted.
+  // Entries of this version that are not well formed are dropped, never trusted. A value of
+  // another version (a newer copy of the site wrote it) is left untouched: it is neither shown
+  // nor overwritten, so that the copy that can read it still finds it. Text that is not
+  // progress at all (not JSON, no version) is replaced when an answer is recorded.
   function load() {
     let raw = null;
     try {
       raw = localStorage.getItem(KEY);
     } catch (e) {
-      return { version: VERSION, modules: {} };
+      return empty();
     }
-    const clean = { version: VERSION, modules: {} };
+    const clean = empty();
     if (raw === null) return clean;
+    let data;
     try {
-      const data = JSON.parse(raw);
-      if (!isObj(data) || data.version !== VERSION || !isObj(data.modules)) throw new Error();
-      for (const [slug, m] of Object.entries(data.modules)) {
-        if (!NAME.test(slug) || !isObj(m) || !isObj(m.questions)) continue;
-        const questions = {};
-        for (const [id, q] of Object.entries(m.questions)) {
-          if (NAME.test(id) && isObj(q) && typeof q.correct === "boolean" && count(q.tries)) {
-            questions[id] = { correct: q.correct, tries: q.tries };
-          }
-        }
-        clean.modules[slug] = { total: count(m.total), questions };
-      }
+      data = JSON.parse(raw);
     } catch (e) {
-      save(null);
+      return clean;
+    }
+    if (!isObj(data) || !own(data, "version")) return clean;
+    if (data.version !== VERSION) {
+      clean.foreign = true;
+      return clean;
+    }
+    if (!isObj(data.modules)) return clean;
+    for (const [slug, m] of Object.entries(data.modules)) {
+      if (!NAME.test(slug) || !isObj(m) || !isObj(m.questions)) continue;
+      const questions = dict();
+      for (const [id, q] of Object.entries(m.questions)) {
+        if (NAME.test(id) && isObj(q) && typeof q.correct === "boolean" && count(q.tries)) {
+          questions[id] = { correct: q.correct, tries: q.tries };
+        }
+      }
+      clean.modules[slug] = { total: count(m.total), questions };
     }
     return clean;
   }
 
   function save(data) {
     try {
-      if (data) localStorage.setItem(KEY, JSON.stringify(data));
-      else localStorage.removeItem(KEY);
+      if (data) {
+        localStorage.setItem(KEY, JSON.stringify({ version: VERSION, modules: data.modules }));
+      } else localStorage.removeItem(KEY);
     } catch (e) {
       /* storage full or disabled: the quiz still works, it just forgets */
     }
   }
 
-  // "2 of 7 answered, 1 correct" in every [data-dl-progress=SLUG] element.
+  const questionsOf = (data, slug) => (own(data.modules, slug) ? data.modules[slug].questions : dict());
+
+  // "2 of 7 answered, 1 correct" in every [data-dl-progress=SLUG] element, counting only the
+  // module's current questions (data-dl-ids, written by the build): answers to questions since
+  // renamed or removed stay stored but do not count.
   function showProgress() {
-    const modules = load().modules;
+    const data = load();
     for (const el of document.querySelectorAll("[data-dl-progress]")) {
-      const m = modules[el.dataset.dlProgress];
-      const qs = m ? Object.values(m.questions) : [];
-      const total = count(Number(el.dataset.dlTotal)) || (m && m.total);
-      if (!qs.length || !total) {
+      const ids = (el.dataset.dlIds || "").split(" ").filter((id) => NAME.test(id));
+      const stored = questionsOf(data, el.dataset.dlProgress);
+      const answered = ids.filter((id) => own(stored, id));
+      if (!answered.length) {
         el.textContent = el.dataset.dlEmpty || "";
         el.classList.remove("dl-progress-done");
         continue;
       }
-      const right = qs.filter((q) => q.correct).length;
-      el.textContent = `${Math.min(qs.length, total)} of ${total} answered, ${right} correct`;
-      el.classList.toggle("dl-progress-done", right >= total);
+      const right = answered.filter((id) => stored[id].correct).length;
+      el.textContent = `${answered.length} of ${ids.length} answered, ${right} correct`;
+      el.classList.toggle("dl-progress-done", right === ids.length);
     }
+    for (const note of document.querySelectorAll(".dl-foreign")) note.hidden = !data.foreign;
   }
 
   function record(form, correct) {
     const data = load();
+    if (data.foreign) return; // not ours to overwrite
     const slug = form.dataset.dlQuiz;
-    const m = data.modules[slug] || { total: 0, questions: {} };
-    const before = m.questions[form.dataset.dlQ] || { correct: false, tries: 0 };
+    const m = own(data.modules, slug) ? data.modules[slug] : { total: 0, questions: dict() };
+    const id = form.dataset.dlQ;
+    const before = own(m.questions, id) ? m.questions[id] : { correct: false, tries: 0 };
     m.total = count(Number(form.dataset.dlTotal));
-    m.questions[form.dataset.dlQ] = { correct: before.correct || correct, tries: before.tries + 1 };
+    m.questions[id] = { correct: before.correct || correct, tries: before.tries + 1 };
     data.modules[slug] = m;
     save(data);
     showProgress();
@@ -161,9 +183,8 @@
     again.type = "button";
     again.hidden = true;
     actions.append(check, again);
-    const before = (load().modules[form.dataset.dlQuiz] || { questions: {} }).questions[
-      form.dataset.dlQ
-    ];
+    const stored = questionsOf(load(), form.dataset.dlQuiz);
+    const before = own(stored, form.dataset.dlQ) ? stored[form.dataset.dlQ] : null;
     if (before) {
       actions.append(
         el("span", "dl-q-before", before.correct ? "You answered this correctly before." : "Tried before."),
