@@ -69,10 +69,11 @@ def draw_network(
         _, ax = plt.subplots(figsize=(6.4, 3.4))
     n_layers = len(layer_sizes)
     tallest = max(layer_sizes)
+    gap = max(2.0, tallest / 2)  # tall columns stand further apart, so their labels fit
     positions = []
     for i, size in enumerate(layer_sizes):
         offset = (tallest - size) / 2
-        positions.append([(i * 2.0, tallest - 1 - offset - j) for j in range(size)])
+        positions.append([(i * gap, tallest - 1 - offset - j) for j in range(size)])
     for left, right in zip(positions[:-1], positions[1:], strict=True):
         for x0, y0 in left:
             for x1, y1 in right:
@@ -87,12 +88,12 @@ def draw_network(
     bottom = -1.1
     ax.annotate(
         "",
-        xy=(2 * (n_layers - 1), bottom),
+        xy=(gap * (n_layers - 1), bottom),
         xytext=(0, bottom),
         arrowprops={"arrowstyle": "->", "color": PALETTE[0], "lw": 1.5},
     )
     ax.text(
-        n_layers - 1,
+        gap * (n_layers - 1) / 2,
         bottom + 0.15,
         "forward pass: x → prediction",
         ha="center",
@@ -102,18 +103,18 @@ def draw_network(
     ax.annotate(
         "",
         xy=(0, bottom - 0.6),
-        xytext=(2 * (n_layers - 1), bottom - 0.6),
+        xytext=(gap * (n_layers - 1), bottom - 0.6),
         arrowprops={"arrowstyle": "->", "color": PALETTE[1], "lw": 1.5},
     )
     ax.text(
-        n_layers - 1,
+        gap * (n_layers - 1) / 2,
         bottom - 0.75,
         "backward pass: ∂loss/∂weights",
         ha="center",
         va="top",
         color=PALETTE[1],
     )
-    ax.set_xlim(-0.7, 2 * (n_layers - 1) + 0.7)
+    ax.set_xlim(-0.7, gap * (n_layers - 1) + 0.7)
     ax.set_ylim(bottom - 1.4, tallest + 0.3)
     ax.set_aspect("equal")
     ax.axis("off")
