@@ -51,6 +51,7 @@ class _Run:
         self.manager_class = manager_class
         self.client = None
         self.stopped = False
+        self.cell: int | None = None  # the index of the cell running (or that failed)
 
     def __call__(self) -> tuple[float, BaseException | None]:
         """Execute the notebook in place; the seconds it took and the error that stopped it."""
@@ -66,6 +67,7 @@ class _Run:
                 timeout=self.timeout,
                 allow_errors=False,
                 record_timing=False,  # cell metadata is part of the cache key
+                on_cell_execute=self._started,
                 resources={"metadata": {"path": cwd}},
                 **extra,
             )
@@ -75,22 +77,15 @@ class _Run:
                 return time.perf_counter() - start, error
         return time.perf_counter() - start, None
 
+    def _started(self, cell, cell_index: int) -> None:
+        self.cell = cell_index
+
     def stop(self) -> None:
         self.stopped = True
         manager = getattr(self.client, "km", None)
         process = getattr(getattr(manager, "provisioner", None), "process", None)
         if process is not None and process.poll() is None:
             process.kill()
-
-
-def _last_started(notebook) -> int | None:
-    """The index of the last code cell the kernel started (the one that failed)."""
-    started = [
-        i
-        for i, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and cell.get("execution_count") is not None
-    ]
-    return started[-1] if started else None
 
 
 def _where(path: Path, notebook, index: int | None) -> str:
@@ -103,13 +98,15 @@ def _where(path: Path, notebook, index: int | None) -> str:
     return f"{path}{line}: code cell {number}"
 
 
-def failure_message(path: Path, notebook, error: BaseException, timeout: int | None) -> str:
+def failure_message(
+    path: Path, notebook, cell: int | None, error: BaseException, timeout: int | None
+) -> str:
     """What went wrong on a page, where (file, line, cell) and what to do about it."""
     import traceback
 
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    where = _where(path, notebook, _last_started(notebook))
+    where = _where(path, notebook, cell)
     if isinstance(error, CellTimeoutError):
         return (
             f"{where} did not finish within {timeout} s. Make it faster (fewer epochs, less "
@@ -214,7 +211,7 @@ def pre_execute(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
                 seconds, error = future.result()
                 notebook = run.notebook
                 if error is not None:
-                    failures.append(failure_message(path, notebook, error, run.timeout))
+                    failures.append(failure_message(path, notebook, run.cell, error, run.timeout))
                     continue
                 for cell in notebook.cells:
                     if cell.get("outputs"):
