@@ -230,6 +230,11 @@ def test_a_cell_that_times_out_is_named_with_its_line_and_what_to_do(tmp_path):
     text = output(done)
     assert re.search(r"slow\.md:\d+: code cell 2 did not finish within 2 s", text), text[-3000:]
     assert "execution_timeout" in text and "nb_execution_timeout" in text
+    # the limit the message points to, in the page's own front matter
+    page = notebook("Slow", "print(1)", "import time\ntime.sleep(30)")
+    book.write("slow.md", page.replace("\n---\n", "\nmystnb:\n  execution_timeout: 1\n---\n", 1))
+    done = book.build()
+    assert re.search(r"slow\.md:\d+: code cell 2 did not finish within 1 s", output(done))
 
 
 def test_a_page_that_is_not_utf8_is_named_with_line_and_column(tmp_path):
