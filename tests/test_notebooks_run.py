@@ -27,6 +27,7 @@ def run_notebook(path: Path, workdir: Path) -> str | None:
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.read(path, as_version=4)
+    published = nbformat.read(path, as_version=4)
     workdir.mkdir()
     client = NotebookClient(
         notebook, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": workdir}}
@@ -37,6 +38,35 @@ def run_notebook(path: Path, workdir: Path) -> str | None:
         return f"{path.name}: a cell failed\n{str(error)[-2000:]}"
     except Exception as error:  # a timeout or a dead kernel: report it with the others
         return f"{path.name}: {type(error).__name__}: {error}"
+    return different_outputs(path.name, published, notebook)
+
+
+def _shown(outputs) -> list[tuple[str, str]]:
+    """The text a reader sees in a cell's outputs, streams merged as the book merges them."""
+    from dlcourse.book.streams import merge_streams
+
+    shown = []
+    for output in merge_streams(outputs):
+        if output.output_type == "stream":
+            shown.append((output.name, output.text))
+        elif "text/plain" in output.get("data", {}):
+            shown.append((output.output_type, output.data["text/plain"]))
+    return shown
+
+
+def different_outputs(name: str, published, run) -> str | None:
+    """The first cell whose printout differs between the published notebook and a run of it
+    (cells tagged ``timing`` aside): the learner must see the numbers the page shows."""
+    for number, (before, after) in enumerate(zip(published.cells, run.cells, strict=True)):
+        tags = before.get("metadata", {}).get("tags", [])
+        if before.cell_type != "code" or "timing" in tags or before.get("id") == "install-dlcourse":
+            continue
+        if _shown(before.outputs) != _shown(after.outputs):
+            return (
+                f"{name}: cell {number} shows other output when a learner runs it:\n"
+                f"published: {_shown(before.outputs)!r:.600}\n"
+                f"run:       {_shown(after.outputs)!r:.600}"
+            )
     return None
 
 
