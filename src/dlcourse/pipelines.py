@@ -48,9 +48,9 @@ def grad_norms_per_layer(model: nn.Module) -> list[float]:
 def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
     """For each ``nn.ReLU`` in ``model``, a boolean mask of its units that output 0 for all of X.
 
-    Such a unit's own weights get no gradient from X. In the first layer that is final; a deeper
-    unit can come back to life when the layers before it change its input. *Activation
-    Functions* counts both.
+    Such a unit's own weights get no gradient from X. In the first layer, under plain SGD, that
+    is final (momentum or weight decay can still move its weights); a deeper unit can come back
+    to life when the layers before it change its input. *Activation Functions* counts both.
 
     >>> model = nn.Sequential(nn.Linear(1, 2), nn.ReLU())
     >>> with torch.no_grad():
