@@ -45,10 +45,34 @@ def grad_norms_per_layer(model: nn.Module) -> list[float]:
     return norms
 
 
+def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
+    """For each ``nn.ReLU`` in ``model``, a boolean mask of its units that output 0 for all of X.
+
+    Such a unit's own weights get no gradient from X. In the first layer, under plain SGD, that
+    is final (momentum or weight decay can still move its weights); a deeper unit can come back
+    to life when the layers before it change its input. *Activation Functions* counts both.
+
+    >>> model = nn.Sequential(nn.Linear(1, 2), nn.ReLU())
+    >>> with torch.no_grad():
+    ...     _ = model[0].weight.copy_(torch.tensor([[1.0], [1.0]]))
+    ...     _ = model[0].bias.copy_(torch.tensor([0.0, -10.0]))
+    >>> dead_units(model, torch.rand(5, 1))  # the second unit never fires
+    [tensor([False,  True])]
+    """
+    masks = []
+    h = X
+    with torch.no_grad():
+        for layer in model:
+            h = layer(h)
+            if isinstance(layer, nn.ReLU):
+                masks.append(~(h > 0).any(dim=0))
+    return masks
+
+
 def dead_unit_fraction(model: nn.Sequential, X: torch.Tensor) -> list[float]:
     """For each ``nn.ReLU`` in ``model``, the fraction of its units that output 0 for all of X.
 
-    A unit that is zero on every input gets no gradient, so it can never recover: it is *dead*.
+    The fraction of :func:`dead_units`; used in *Activation Functions*.
 
     >>> model = nn.Sequential(nn.Linear(1, 2), nn.ReLU())
     >>> with torch.no_grad():
@@ -57,15 +81,7 @@ def dead_unit_fraction(model: nn.Sequential, X: torch.Tensor) -> list[float]:
     >>> dead_unit_fraction(model, torch.rand(5, 1))  # the second unit never fires
     [0.5]
     """
-    fractions = []
-    h = X
-    with torch.no_grad():
-        for layer in model:
-            h = layer(h)
-            if isinstance(layer, nn.ReLU):
-                alive = (h > 0).any(dim=0)
-                fractions.append(1.0 - alive.float().mean().item())
-    return fractions
+    return [mask.float().mean().item() for mask in dead_units(model, X)]
 
 
 def binary_metrics(logits: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
