@@ -113,7 +113,10 @@ class DigitsDataset(Dataset):
     """scikit-learn's 8×8 digits as a map-style ``Dataset`` of ``(image, label)`` pairs.
 
     ``image`` has shape ``(1, 8, 8)`` with values in [0, 1]; ``transform``, if given, is applied
-    to the image each time an item is read, so random augmentation differs on every epoch.
+    to the image each time an item is read, so random augmentation can differ on every read. In
+    DataLoader workers a transform's private ``torch.Generator`` is copied into each worker as
+    it was, so workers (and epochs) repeat each other unless ``worker_init_fn`` reseeds it
+    (:doc:`/modules/datasets-and-dataloaders` shows it).
 
     >>> ds = DigitsDataset()
     >>> len(ds)
