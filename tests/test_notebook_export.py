@@ -61,7 +61,8 @@ def test_tips_become_quotes_and_questions_keep_their_prompt():
     assert "> **Tip:** Normalize inputs.\n> Always." in text
     prompt = quiz.question("activation-purpose").prompt
     assert f"> **Check yourself:** {prompt}" in text
-    assert 'import dlcourse; dlcourse.quiz.ask("introduction-to-deep-learning", "activation-purpose")' in text
+    call = 'dlcourse.quiz.ask("introduction-to-deep-learning", "activation-purpose")'
+    assert f"`import dlcourse; {call}`" in text
     assert "{quiz-question}" not in text
 
 
@@ -152,7 +153,8 @@ def test_quiz_and_tip_blocks_end_where_they_should_in_a_commonmark_parser(built_
                     for token in tokens:
                         in_item += token.type == "list_item_open"
                         in_item -= token.type == "list_item_close"
-                        if token.type == "inline" and "Answer it on the course site" in token.content:
+                        hint = "Answer it on the course site" in token.content
+                        if token.type == "inline" and hint:
                             hints += 1
                             hint_in_item = hint_in_item or in_item > 0
                     assert hints == 1 and not hint_in_item, f"{slug}: {lines}"
