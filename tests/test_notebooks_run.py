@@ -43,8 +43,11 @@ def run_notebook(path: Path, workdir: Path) -> str | None:
 
 def _shown(outputs) -> list[tuple[str, str]]:
     """The text a reader sees in a cell's outputs, streams merged as the book merges them."""
+    from dlcourse.book.notebooks import GLUE_RECORD
     from dlcourse.book.streams import merge_streams
 
+    # glue records show nothing (the export drops them; a run makes them again)
+    outputs = [o for o in outputs if not any(m.startswith(GLUE_RECORD) for m in o.get("data", {}))]
     shown = []
     for output in merge_streams(outputs):
         if output.output_type == "stream":

@@ -457,3 +457,116 @@ def test_the_choice_order_is_fixed_by_the_id_in_every_run_and_everywhere(tmp_pat
     assert [line[4:] for line in text.splitlines() if line.startswith("> - ")] == [
         quiz_markdown(c.text) for c in q.choices
     ]
+
+
+# --- ask(): every kind, as a learner answers in a notebook ----------------------------------------
+
+EVERY_KIND = GOOD + more("""\
+    - id: third
+      kind: multiple
+      prompt: Pick two
+      choices:
+        - text: yes one
+          correct: true
+          feedback: One is right.
+        - text: yes two
+          correct: true
+        - text: not this one
+          feedback: No is wrong.
+      explanation: Two of them.
+    - id: fourth
+      kind: numeric
+      prompt: How much?
+      answer: 2.303
+      tolerance: 0.01
+      unit: nats
+      explanation: ln 10.
+    - id: fifth
+      kind: predict-output
+      prompt: What does this print?
+      code: |
+        print(sum(range(4)))
+      distractors: ["10", "4"]
+      explanation: 0 + 1 + 2 + 3.
+""")
+
+
+def _reply(q, right: bool) -> str:
+    """What a learner types: the right answer, or a wrong one."""
+    if q.kind == "numeric":
+        return repr(q.answer) if right else repr(q.answer + 10 * q.tolerance + 1)
+    key = q.key
+    if q.kind == "multiple":
+        return ", ".join(str(i + 1) for i in sorted(key)) if right else str(min(key) + 1)
+    return str(key + 1) if right else str((key + 1) % len(q.choices) + 1)
+
+
+def test_ask_takes_every_kind_right_and_wrong_with_the_pages_feedback(tmp_path, monkeypatch):
+    monkeypatch.setattr(quiz, "data_dir", lambda: tmp_path)
+    write(tmp_path, EVERY_KIND)
+    loaded = load_quiz(SLUG, run=True)
+    assert sorted(q.kind for q in loaded) == sorted(quiz.KINDS)
+    for q in loaded:
+        shown: list[str] = []
+        replies = iter([_reply(q, True)])
+        assert quiz.ask(SLUG, q.id, answer=lambda _, it=replies: next(it), show=shown.append) == 1
+        out = "\n".join(shown)
+        assert "Correct." in out and q.explanation in out and "1 of 1 right" in out, out
+        if q.code:  # predict-the-output shows its code and the printed outputs as choices
+            assert "print(sum(range(4)))" in out and "6" in [c.text for c in q.choices]
+        # wrong first (after a reply that is no answer), then shown the answer with Enter
+        shown = []
+        replies = iter(["", "x", _reply(q, False), ""])
+        assert quiz.ask(SLUG, q.id, answer=lambda _, it=replies: next(it), show=shown.append) == 0
+        out = "\n".join(shown)
+        assert "Not quite." in out and q.explanation in out and "0 of 1 right" in out, out
+        assert f"Answer: {quiz._answer_text(q)}" in out
+        assert next(replies, "unused") == ("unused" if q.kind != "true-false" else "")
+    numeric = loaded.question("fourth")
+    assert "(answer in nats)" in numeric.text()
+    assert quiz._answer_text(numeric) == "2.303 nats (answers within ±0.01 are accepted)"
+    # the feedback of the choices picked, as on the page
+    third = loaded.question("third")
+    shown = []
+    pick = [i for i, c in enumerate(third.choices) if c.text in ("yes one", "not this one")]
+    replies = iter([",".join(str(i + 1) for i in pick), _reply(third, True)])
+    assert quiz.ask(SLUG, "third", answer=lambda _: next(replies), show=shown.append) == 0
+    out = "\n".join(shown)
+    assert "One is right." in out and "No is wrong." in out and "Try again" in out
+    assert "Correct." in out  # right the second time, not first time
+    # within the tolerance is right; a second try after a wrong number can be right
+    replies = iter(["2.31", "9"])
+    assert quiz.ask(SLUG, "fourth", answer=lambda _: next(replies), show=lambda _: None) == 1
+
+
+def test_ask_answers_every_question_of_the_course(monkeypatch):
+    """Every question of every module, right then wrong, through ask() as a learner types."""
+    quizzes = {q.key: q for q in load_all(run=True) if q.is_module}
+    monkeypatch.setattr(quiz, "_asked_quiz", lambda slug: quizzes[slug])
+    for slug, loaded in quizzes.items():
+        right = iter([_reply(q, True) for q in loaded])
+        shown: list[str] = []
+        assert quiz.ask(slug, answer=lambda _, it=right: next(it), show=shown.append) == len(loaded)
+        retry = {q.id: [""] * (q.kind != "true-false") for q in loaded}  # Enter: the answer
+        wrong = iter([r for q in loaded for r in [_reply(q, False), *retry[q.id]]])
+        assert quiz.ask(slug, answer=lambda _, it=wrong: next(it), show=shown.append) == 0, slug
+        assert next(wrong, None) is None
+
+
+def test_import_dlcourse_then_quiz_ask_works_as_the_notebook_hint_is_typed():
+    code = (
+        "import sys, dlcourse\n"
+        "assert 'dlcourse.quiz' not in sys.modules and 'torch' not in sys.modules\n"
+        f"print(dlcourse.quiz.ask({SLUG!r}, 'common-optimizer'))\n"
+    )
+    q = load_quiz(SLUG).question("common-optimizer")
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=f"{q.key + 1}\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("1"), done.stdout
+    assert "Correct." in done.stdout

@@ -169,7 +169,7 @@ class Question:
         if self.code:
             lines += ["", *("    " + line for line in self.code.rstrip().splitlines()), ""]
         for i, choice in enumerate(self.choices, 1):
-            lines.append(f"  {i}. {choice.text}")
+            lines.append(f"  {i}. {_choice_text(choice)}")
         if self.kind == "numeric" and self.unit:
             lines.append(f"  (answer in {self.unit})")
         return "\n".join(lines)
@@ -969,11 +969,51 @@ def compute_outputs(
 def _parse_response(question: Question, reply: str) -> Any:
     reply = reply.strip()
     if question.kind == "numeric":
-        return float(reply)
+        value = float(reply)
+        if not math.isfinite(value):
+            raise ValueError(reply)
+        return value
     numbers = [int(part) - 1 for part in re.split(r"[,\s]+", reply) if part]
     if any(not 0 <= n < len(question.choices) for n in numbers) or not numbers:
         raise ValueError(reply)
+    if question.kind != "multiple" and len(numbers) > 1:
+        raise ValueError(reply)
     return frozenset(numbers) if question.kind == "multiple" else numbers[0]
+
+
+def _answer_text(q: Question) -> str:
+    """The right answer as the page's "Show the answer" gives it."""
+    if q.kind == "numeric":
+        unit = f" {q.unit}" if q.unit else ""
+        margin = f" (answers within ±{q.tolerance:g} are accepted)" if q.tolerance else ""
+        return f"{q.answer:g}{unit}{margin}"
+    return "; ".join(_choice_text(c) for c in q.choices if c.correct)
+
+
+def _choice_text(choice: Choice) -> str:
+    text = choice.text.rstrip()
+    return text.replace("\n", "\n     ") if "\n" in text else text
+
+
+_ASKED: dict[tuple[Path, int], Quiz] = {}
+
+
+def _asked_quiz(slug: str) -> Quiz:
+    """The quiz with its predict-output choices, run once per file version (asking one question
+    after another in a notebook does not run the snippets each time)."""
+    path = _path_of(slug, None).resolve()
+    key = (path, path.stat().st_mtime_ns if path.is_file() else 0)
+    if key not in _ASKED:
+        _ASKED[key] = load_quiz(slug, run=True)
+    return _ASKED[key]
+
+
+def _questions(quiz: Quiz, which: str) -> tuple[Question, ...]:
+    if which == "all":
+        return quiz.questions
+    if which in ("inline", "practice"):
+        return getattr(quiz, which)
+    return (quiz.question(which),)  # one question, by id (QuizError names the ids there)
 
 
 def ask(
@@ -985,8 +1025,11 @@ def ask(
 ) -> int:
     """Ask a module's questions one by one and return how many were right first time.
 
-    ``which`` is ``"all"``, ``"inline"`` or ``"practice"``. Type the number of your choice
-    (several, separated by commas, when more than one is right), or a number.
+    ``which`` is ``"all"``, ``"inline"``, ``"practice"`` or the id of one question. Type the
+    number of your choice (several, separated by commas, when more than one is right), or a
+    number. As on the page, each answer gets its verdict and the feedback of the choices you
+    picked; a wrong answer may be tried again (an empty answer shows the right one), and the
+    explanation comes once the question is settled (a true/false question is settled at once).
 
     The choices are numbered as on the site (an order fixed per question, not the data's).
     Answering each inline question of module 1 with its key:
@@ -996,25 +1039,44 @@ def ask(
     ...     show=lambda _: None)
     2
     """
-    quiz = load_quiz(slug, run=True)
-    questions = quiz.questions if which == "all" else getattr(quiz, which)
+    quiz = _asked_quiz(slug)
+    questions = _questions(quiz, which)
     score = 0
     for number, q in enumerate(questions, 1):
         show(f"\nQuestion {number} of {len(questions)}\n{q.text()}")
+        first = True
         while True:
-            try:
-                response = _parse_response(q, answer("Your answer: "))
+            reply = answer("Your answer: ")
+            if not first and not reply.strip():
+                show(f"Answer: {_answer_text(q)}")
+                show(q.explanation)
                 break
+            try:
+                response = _parse_response(q, reply)
             except ValueError:
-                show("Please type the number of a choice (or a number).")
-        right = q.check(response)
-        score += right
-        chosen = [response] if isinstance(response, int) else response
-        notes = [
-            q.choices[i].feedback for i in chosen if isinstance(i, int) and q.choices[i].feedback
-        ]
-        show(("Correct. " if right else "Not quite. ") + " ".join(notes))
-        show(q.explanation)
+                if q.kind == "numeric":
+                    show("Please type a number.")
+                elif q.kind == "multiple":
+                    show("Please type the numbers of your choices, separated by commas.")
+                else:
+                    show("Please type the number of a choice.")
+                continue
+            right = q.check(response)
+            score += right and first
+            chosen = sorted(response) if q.kind == "multiple" else [response]
+            notes = [
+                q.choices[i].feedback
+                for i in chosen
+                if q.kind != "numeric" and q.choices[i].feedback
+            ]
+            show("\n".join(["Correct." if right else "Not quite.", *notes]))
+            if right or q.kind == "true-false":
+                if not right:
+                    show(f"Answer: {_answer_text(q)}")
+                show(q.explanation)
+                break
+            show("Try again, or press Enter to see the answer.")
+            first = False
     show(f"\n{score} of {len(questions)} right first time.")
     return score
 

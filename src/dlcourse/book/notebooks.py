@@ -56,21 +56,45 @@ def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
 
 _MODULE_ROLE = re.compile(r"\{module\}`([^`<]*?)\s*(?:<([^`>]+)>)?`")
 _GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
-_QUESTION = re.compile(r"^```\{quiz-question\}\s*(\S+)\s*\n```\s*$", re.M)
+# a block ends at the end of its closing line: the line breaks after it stay, so the block is
+# followed by a blank line (a quote that runs into the next line would take that line in)
+_QUESTION = re.compile(r"^```\{quiz-question\}[ \t]*(\S+)[ \t]*\n```[ \t]*$", re.M)
 _ADMONITION = re.compile(
-    r"^(:{3,})\{(tip|note|warning|important)\}[^\n]*\n(.*?)^\1\s*$", re.S | re.M
+    r"^(:{3,})\{(tip|note|warning|important)\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M
 )
 
 
+#: where MyST-NB's ``glue(..., display=False)`` puts a value: a MIME type Jupyter cannot render
+GLUE_RECORD = "application/papermill.record/"
+
+
 def glued_values(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """The plain-text value of every glued variable in an executed notebook."""
+    """The plain-text value of every glued variable in an executed notebook.
+
+    MyST-NB stores a value glued without display under ``application/papermill.record/text/plain``
+    (the output's ``scrapbook.mime_prefix``), one glued with ``display=True`` under ``text/plain``.
+    """
     values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name and "text/plain" in output.get("data", {}):
-                values[name] = output["data"]["text/plain"]
+            scrapbook = output.get("metadata", {}).get("scrapbook", {})
+            name, data = scrapbook.get("name"), output.get("data", {})
+            for mime in (scrapbook.get("mime_prefix", "") + "text/plain", "text/plain"):
+                if name and mime in data:
+                    values[name] = data[mime]
+                    break
     return values
+
+
+def _drop_glue_records(notebook: nbformat.NotebookNode) -> None:
+    """Remove the glue records (outputs Jupyter cannot render); a cell's other outputs stay."""
+    for cell in notebook.cells:
+        if cell.get("outputs"):
+            cell.outputs = [
+                output
+                for output in cell.outputs
+                if not any(mime.startswith(GLUE_RECORD) for mime in output.get("data", {}))
+            ]
 
 
 def _formatted(value: str | None, spec: str | None) -> str:
@@ -105,8 +129,13 @@ def quiz_markdown(text: str) -> str:
     return _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
 
 
-def plain_markdown(text: str, notebook, quiz, site: str) -> str:
-    """Book-only MyST syntax turned into Markdown that Jupyter and Colab render."""
+def plain_markdown(
+    text: str, notebook, quiz, site: str, glued: dict[str, str] | None = None
+) -> str:
+    """Book-only MyST syntax turned into Markdown that Jupyter and Colab render.
+
+    ``glued`` is the notebook's :func:`glued_values` (taken from ``notebook`` when not given).
+    """
 
     def module_link(match: re.Match[str]) -> str:
         from dlcourse.outline import get_module
@@ -122,18 +151,17 @@ def plain_markdown(text: str, notebook, quiz, site: str) -> str:
         q = quiz.question(match.group(1))
         lines = [f"> **Check yourself:** {quiz_markdown(q.prompt)}"]
         lines += [f"> - {quiz_markdown(choice.text)}" for choice in q.choices]
-        lines.append(
-            f'> *(Answer it on the course site, or run `dlcourse.quiz.ask("{quiz.key}")`.)*'
-        )
-        return "\n".join(lines)
+        call = f'import dlcourse; dlcourse.quiz.ask("{quiz.key}", "{q.id}")'
+        # the empty quote line ends the list: else the hint joins the last choice
+        lines += [">", f"> *(Answer it on the course site, or run `{call}` in a code cell.)*"]
+        return "\n".join(lines) + "\n"
 
     def admonition(match: re.Match[str]) -> str:
         body = match.group(3).strip().splitlines()
-        return "\n".join(
-            [f"> **{match.group(2).capitalize()}:** {body[0]}"] + [f"> {line}" for line in body[1:]]
-        )
+        head = [f"> **{match.group(2).capitalize()}:** {body[0]}"]
+        return "\n".join(head + [f"> {line}".rstrip() for line in body[1:]]) + "\n"
 
-    glued = glued_values(notebook)
+    glued = glued_values(notebook) if glued is None else glued
     text = _MODULE_ROLE.sub(module_link, text)
     text = _GLUE_ROLE.sub(lambda m: _formatted(glued.get(m.group(1)), m.group(2)), text)
     text = _QUESTION.sub(question, text)
@@ -188,6 +216,9 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         if docname not in read_now and before.get(docname) == after[docname] and target.is_file():
             continue
         notebook = executed_notebook(app, docname)
+        # values glued in hidden cells are quoted too
+        glued = glued_values(notebook)
+        _drop_glue_records(notebook)
         # claim checks and other cells the page hides are not part of the lesson
         notebook.cells = [c for c in notebook.cells if "remove-cell" not in _tags(c)]
         _renumber(notebook)
@@ -195,7 +226,7 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         site = app.config.html_baseurl or ""
         for each in notebook.cells:
             if each.cell_type == "markdown":
-                each.source = plain_markdown(each.source, notebook, quiz, site)
+                each.source = plain_markdown(each.source, notebook, quiz, site, glued)
         cell = nbformat.v4.new_code_cell(install, id="install-dlcourse")
         notebook.cells.insert(0, cell)
         notebook.metadata.pop("jupytext", None)
