@@ -251,6 +251,9 @@ def test_parallel_errors_show_the_course_message_first_for_every_failing_page(tm
         {
             "one.md": notebook("One", "print(1)", prose="See {module}`no-such-module`."),
             "two.md": notebook("Two", "import matplotlib.pyplot as plt\nplt.plot([1, 2]);"),
+            "three.md": notebook(
+                "Three", "print(3)", prose="```{quiz-question} no-such-question\n```\n"
+            ),
             **{f"fine{i}.md": notebook(f"Fine {i}", f"print({i})") for i in range(4)},
         },
     )
@@ -259,7 +262,8 @@ def test_parallel_errors_show_the_course_message_first_for_every_failing_page(tm
     assert done.stderr.lstrip().startswith("The build stopped (dlcourse):"), done.stderr[:2000]
     assert "one.md:" in done.stderr and "{module} role" in done.stderr
     assert "two.md:" in done.stderr and "has no alt text" in done.stderr
-    assert "2 problems in 2 pages" in done.stderr
+    assert "three.md:" in done.stderr and "there is no quiz data for this page" in done.stderr
+    assert "3 problems in 3 pages" in done.stderr
     assert "parallel build error" not in done.stderr
     assert "report this error" not in done.stderr
 

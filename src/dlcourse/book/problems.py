@@ -65,12 +65,12 @@ def stop_if_any(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 #: Errors of the course's own making: the message says all; no Sphinx version dump follows.
-COURSE_ERRORS = ("CourseError", "QuizError", "OutlineError", "ClaimError")
+COURSE_ERRORS = ("CourseError", "QuizBuildError", "QuizError", "OutlineError", "ClaimError")
 
 
 def course_message(exception: BaseException | None) -> str | None:
     """The course's own message in ``exception``, also when a parallel reader raised it."""
-    if isinstance(exception, CourseError):
+    if isinstance(exception, CourseError) or type(exception).__name__ in COURSE_ERRORS:
         return str(exception)
     if isinstance(exception, SphinxParallelError):
         name, _, message = exception.message.partition(": ")

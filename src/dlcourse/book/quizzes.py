@@ -300,13 +300,30 @@ def _record(env: BuildEnvironment, key: str, inline_ids: list[str], practice: bo
     entry["practice"] = entry["practice"] or practice
 
 
-class QuizQuestionDirective(Directive):
+class _NotedDirective(Directive):
+    """A quiz directive whose error is noted against the page (:mod:`dlcourse.book.problems`):
+    the build then lists the quiz errors of every page, not only the first one read."""
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            return self.place()
+        except QuizBuildError as exc:
+            from dlcourse.book.problems import note
+
+            note(self.state.document.settings.env, str(exc))
+            return []
+
+    def place(self) -> list[nodes.Node]:
+        raise NotImplementedError
+
+
+class QuizQuestionDirective(_NotedDirective):
     """``{quiz-question} ID``: place the page's inline question ID here."""
 
     required_arguments = 1
     has_content = False
 
-    def run(self) -> list[nodes.Node]:
+    def place(self) -> list[nodes.Node]:
         env = self.state.document.settings.env
         qid = self.arguments[0].strip()
         key = page_key(env.docname)
@@ -345,14 +362,14 @@ def _practice_nodes(data: Quiz) -> quiz_set:
     return result
 
 
-class PracticeQuizDirective(Directive):
+class PracticeQuizDirective(_NotedDirective):
     """``{practice-quiz}`` (optionally ``{practice-quiz} KEY``): the practice quiz, here."""
 
     optional_arguments = 1
     has_content = False
     option_spec = {"class": directives.class_option}
 
-    def run(self) -> list[nodes.Node]:
+    def place(self) -> list[nodes.Node]:
         env = self.state.document.settings.env
         key = self.arguments[0].strip() if self.arguments else page_key(env.docname)
         data = load_page_quiz(env, key)
