@@ -20,6 +20,7 @@ SUBMODULES = (
     "data",
     "diagnostics",
     "engine",
+    "exercises",
     "foundations",
     "models",
     "notebook",

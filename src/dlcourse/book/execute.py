@@ -27,6 +27,7 @@ from dlcourse.book.deps import cache_path, read_notebook, read_source, top_level
 from dlcourse.book.pages import CourseError
 from dlcourse.book.streams import merge_streams, output_size
 from dlcourse.book.warm import WarmServer
+from dlcourse.exercises import BUILD_ENV
 
 logger = logging.getLogger(__name__)
 RUNTIMES = "dlcourse-runtimes.json"
@@ -37,9 +38,13 @@ WARM_IMPORTS = ["torch", "numpy", "matplotlib.pyplot", "sklearn.datasets"]
 
 
 def one_thread_per_kernel(app: Sphinx) -> None:
-    """Kernels inherit this environment: one thread each, so parallel pages do not compete."""
+    """Kernels inherit this environment: one thread each, so parallel pages do not compete.
+
+    It also marks them as the build's, so an exercise check that rejects a solution stops it.
+    """
     for name in ONE_THREAD:
         os.environ.setdefault(name, "1")
+    os.environ[BUILD_ENV] = "1"
 
 
 class _Run:

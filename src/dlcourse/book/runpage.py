@@ -23,6 +23,8 @@ from myst_parser.config.main import MdParserConfig
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from dlcourse.exercises import BUILD_ENV
+
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -39,6 +41,7 @@ def run_page(path: Path, timeout: int = 120) -> tuple[float, str | None]:
     lines = notebook.metadata.get("source_map", [])
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
+    os.environ[BUILD_ENV] = "1"  # an exercise check that rejects the solution fails the page
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as cwd:
         client = NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": cwd}})
