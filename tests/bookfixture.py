@@ -39,6 +39,30 @@ katex_css_path = "katex/katex.min.css"
 """
 
 
+#: a quiz file with one practice question, for fixture books whose module page needs one
+ONE_QUESTION = """module: introduction-to-deep-learning
+practice:
+  - id: one
+    kind: true-false
+    prompt: A neuron applies an activation to a weighted sum.
+    answer: true
+    explanation: That is what a neuron computes.
+"""
+
+
+def quiz_dir(tmp_path: Path) -> Path:
+    """``tmp_path/quizzes`` holding :data:`ONE_QUESTION` as Module 1's quiz file."""
+    quizzes = tmp_path / "quizzes"
+    quizzes.mkdir(parents=True, exist_ok=True)
+    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    return quizzes
+
+
+def output(done) -> str:
+    """What a finished build printed, stdout and stderr together."""
+    return done.stdout + done.stderr
+
+
 def notebook(title: str, *cells: str, prose: str = "Some prose.") -> str:
     """A MyST notebook page with a title, a paragraph and code cells."""
     body = "".join(f"\n```{{code-cell}} ipython3\n{cell}\n```\n" for cell in cells)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from dlcourse.book.bench import sphinx_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -17,22 +18,7 @@ def sphinx_build(
     source: Path, out: Path, *extra: str, env: dict[str, str] | None = None, jobs: str = "1"
 ) -> subprocess.CompletedProcess[str]:
     """Run sphinx-build as an author would, warnings as errors; return the finished process."""
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "html",
-        "-j",
-        jobs,
-        "-W",
-        "--keep-going",
-        "-d",
-        str(out.parent / "doctrees"),  # build state stays outside the published site
-        *extra,
-        str(source),
-        str(out),
-    ]
+    command = sphinx_command(source, out, *extra, jobs=jobs)
     return subprocess.run(
         command,
         capture_output=True,

@@ -8,11 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bookfixture import Book, notebook
-
-
-def output(done) -> str:
-    return done.stdout + done.stderr
+from bookfixture import ONE_QUESTION, Book, notebook, output, quiz_dir
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -197,16 +193,6 @@ def test_a_page_whose_code_shows_nothing_stops_the_build(tmp_path):
     assert "none of its code cells has an output" in output(done)
 
 
-ONE_QUESTION = """module: introduction-to-deep-learning
-practice:
-  - id: one
-    kind: true-false
-    prompt: A neuron applies an activation to a weighted sum.
-    answer: true
-    explanation: That is what a neuron computes.
-"""
-
-
 @pytest.mark.parametrize(
     ("front_matter", "shown"),
     [
@@ -217,9 +203,7 @@ practice:
 def test_a_module_page_gets_its_header_with_a_computed_or_set_duration(
     tmp_path, front_matter, shown
 ):
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir()
-    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    quizzes = quiz_dir(tmp_path)
     source = notebook("Introduction to Deep Learning", "print('hello')")
     source = source.replace("\n---\n", f"\n{front_matter}---\n", 1)
     book = Book(tmp_path / "book", {"modules/introduction-to-deep-learning.md": source}, quizzes)
@@ -236,9 +220,7 @@ def test_a_module_page_gets_its_header_with_a_computed_or_set_duration(
 
 def test_a_printout_split_across_messages_is_one_output_in_the_page_and_the_notebook(tmp_path):
     # how a kernel splits a printout into messages depends on timing; what is published must not
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir()
-    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    quizzes = quiz_dir(tmp_path)
     source = notebook(
         "Introduction to Deep Learning",
         "import time\nprint('one', flush=True)\ntime.sleep(0.5)\nprint('two')",
@@ -265,9 +247,7 @@ INLINE = """inline:
 
 
 def test_notebooks_are_written_again_only_when_what_they_are_made_of_changed(tmp_path):
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir()
-    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
+    quizzes = quiz_dir(tmp_path)
     quiz = quizzes / "pytorch-setup-and-tensors.yaml"
     quiz.write_text(ONE_QUESTION.replace("introduction-to-deep-learning", quiz.stem) + INLINE)
     intro = "modules/introduction-to-deep-learning.md"

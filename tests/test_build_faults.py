@@ -13,33 +13,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bookfixture import Book, notebook
-from sitebuild import DOCS, sphinx_build
+from bookfixture import Book, notebook, output, quiz_dir
+from sitebuild import DOCS, sphinx_build, sphinx_command
 
-ONE_QUESTION = """module: introduction-to-deep-learning
-practice:
-  - id: one
-    kind: true-false
-    prompt: A neuron applies an activation to a weighted sum.
-    answer: true
-    explanation: That is what a neuron computes.
-"""
 INTRO = "modules/introduction-to-deep-learning.md"
 FIGURE = (
     "---\nmystnb:\n  image:\n    alt: 'Five random points'\n---\n"
     "import matplotlib.pyplot as plt\nplt.plot([3, 1, 4, 1, 5]);"
 )
-
-
-def output(done) -> str:
-    return done.stdout + done.stderr
-
-
-def quiz_dir(tmp_path: Path) -> Path:
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir(parents=True, exist_ok=True)
-    (quizzes / "introduction-to-deep-learning.yaml").write_text(ONE_QUESTION)
-    return quizzes
 
 
 def module_book(tmp_path: Path, *cells: str, extra: dict[str, str] | None = None) -> Book:
@@ -169,17 +150,7 @@ def test_ctrl_c_stops_a_cold_build_within_seconds_leaving_no_process(tmp_path):
         for i in range(4)
     }
     book = Book(tmp_path / "book", pages)
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "html",
-        "-j",
-        "2",
-        str(book.src),
-        str(book.out),
-    ]
+    command = sphinx_command(book.src, book.out, jobs="2")
     process = subprocess.Popen(
         command,
         env={**os.environ, "PYTHONPATH": str(book.lib)},

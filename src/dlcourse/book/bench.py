@@ -29,6 +29,27 @@ from dlcourse.book.report import cpu_name, machine
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def sphinx_command(source: Path, out: Path, *extra: str, jobs: str = "1") -> list[str]:
+    """The sphinx-build command line an author runs (warnings as errors, build state beside
+    the site): the one the bench, the tests and ``nox -s docs`` build with."""
+    return [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-j",
+        jobs,
+        "-W",
+        "--keep-going",
+        "-d",
+        str(out.parent / "doctrees"),  # build state stays outside the published site
+        *extra,
+        str(source),
+        str(out),
+    ]
+
+
 def fixed_cost(runs: int = 5, warm: bool = True) -> tuple[list[float], float]:
     """Seconds from starting a kernel to having run the book's imports and ``setup()``, per
     run, and the seconds the warm-kernel server took to start (once per build; 0 if not warm)."""
@@ -78,22 +99,7 @@ class Scratch:
         env = {**os.environ, "PYTHONPATH": str(self.root / "src")}
         start = time.perf_counter()
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sphinx",
-                "-b",
-                "html",
-                "-j",
-                jobs,
-                "-W",
-                "--keep-going",
-                "-q",
-                "-d",
-                str(self.docs / "_build" / "doctrees"),
-                str(self.docs),
-                str(self.html),
-            ],
+            sphinx_command(self.docs, self.html, "-q", jobs=jobs),
             capture_output=True,
             text=True,
             env=env,

@@ -126,6 +126,19 @@ def imported_modules(
     return modules
 
 
+_CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([a-z0-9-]+)["']""")
+
+
+def exercise_checks(source: str) -> set[str]:
+    """The check modules a page's ``check("<slug>", n)`` cells load when they run.
+
+    >>> sorted(exercise_checks('check("loss-functions", 2)'))
+    ['dlcourse.exercises.loss_functions']
+    """
+    names = {f"dlcourse.exercises.{slug.replace('-', '_')}" for slug in _CHECK_CALL.findall(source)}
+    return {name for name in names if module_file(name) is not None}
+
+
 @functools.lru_cache(maxsize=1024)
 def _file_imports(code: str, package: str, tracked: tuple[str, ...]) -> frozenset[str]:
     """:func:`imported_modules` of a module file, parsed once per build for all the pages."""
@@ -196,6 +209,8 @@ def page_fingerprint(
     imported: set[str] = set()
     for cell in _CODE_CELL.findall(source):
         imported |= imported_modules(cell_code(cell), tracked=tracked)
+    if "dlcourse.exercises" in imported:
+        imported |= exercise_checks(source)
     modules = sorted(closure(imported, tracked))
     h = hashlib.sha256(toolchain.encode())
     for name in modules:

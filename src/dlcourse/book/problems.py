@@ -17,12 +17,15 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import SphinxParallelError
 
+from dlcourse.book.pagedata import keep_per_page, page_data
 from dlcourse.book.pages import CourseError
+
+PROBLEMS = "dlcourse_problems"  # {docname: [message, ...]} in the environment
 
 
 def note(env: BuildEnvironment, message: str, docname: str | None = None) -> None:
     """Note a problem of ``docname`` (the page being read); the build stops once all are read."""
-    env.dlcourse_problems.setdefault(docname or env.docname, []).append(message)
+    page_data(env, PROBLEMS).setdefault(docname or env.docname, []).append(message)
 
 
 def line_of(node: nodes.Node) -> int | None:
@@ -34,28 +37,9 @@ def line_of(node: nodes.Node) -> int | None:
     return None
 
 
-def init(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    if not hasattr(env, "dlcourse_problems"):
-        env.dlcourse_problems = {}
-    for docname in docnames:
-        env.dlcourse_problems.pop(docname, None)
-
-
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "dlcourse_problems", {}).pop(docname, None)
-
-
-def merge(app: Sphinx, env: BuildEnvironment, docnames: list[str], other: BuildEnvironment) -> None:
-    for docname, messages in getattr(other, "dlcourse_problems", {}).items():
-        if docname in docnames:
-            env.dlcourse_problems[docname] = messages
-
-
 def stop_if_any(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """After reading: one error listing every problem of every page, in page order."""
-    problems = {
-        d: m for d, m in getattr(env, "dlcourse_problems", {}).items() if d in env.found_docs
-    }
+    problems = {d: m for d, m in page_data(env, PROBLEMS).items() if d in env.found_docs}
     messages = [message for docname in sorted(problems) for message in problems[docname]]
     if messages:
         pages = len(problems)
@@ -94,8 +78,6 @@ def present(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("env-before-read-docs", init, priority=100)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
+    keep_per_page(app, PROBLEMS, priority=100)
     app.connect("env-updated", stop_if_any, priority=900)
     app.connect("build-finished", present, priority=10_000)

@@ -22,11 +22,13 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.writers.html5 import HTML5Translator
 
+from dlcourse.book.pagedata import keep_per_page, page_data
 from dlcourse.book.pages import add_html_node, module_of
 from dlcourse.book.problems import note
 
 REPORT = "build-report.json"
 BUDGET_SECONDS = 60.0
+CODE_PAGES = "dlcourse_code_pages"  # {docname: whether its code cells had outputs}
 REPORT_DOCNAME = "report"  # re-read on every build: its table changes with every run
 
 
@@ -86,14 +88,14 @@ def guard(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if app.config.nb_execution_mode == "off":
         return []
     for docname in sorted(env.found_docs):
-        doctree_has_code = docname in getattr(env, "dlcourse_code_pages", {})
+        doctree_has_code = docname in page_data(env, CODE_PAGES)
         if not doctree_has_code:
             continue
         data = NbMetadataCollector.get_exec_data(env, docname)
         path = env.doc2path(docname)
         if not data or data.get("runtime") in (None, 0):
             note(env, f"{path}: the page has code but did not execute.", docname)
-        elif not env.dlcourse_code_pages[docname]:
+        elif not page_data(env, CODE_PAGES)[docname]:
             note(
                 env,
                 f"{path}: the page executed ({data['runtime']:.2f} s) but none of its code cells "
@@ -113,24 +115,7 @@ def note_code(app: Sphinx, doctree: nodes.document) -> None:
             for c in cell.children
             if isinstance(c, nodes.Element)
         )
-        app.env.dlcourse_code_pages[app.env.docname] = outputs
-
-
-def init_env(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    if not hasattr(env, "dlcourse_code_pages"):
-        env.dlcourse_code_pages = {}
-    for docname in docnames:
-        env.dlcourse_code_pages.pop(docname, None)
-
-
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "dlcourse_code_pages", {}).pop(docname, None)
-
-
-def merge(app: Sphinx, env: BuildEnvironment, docnames: list[str], other: BuildEnvironment) -> None:
-    env.dlcourse_code_pages.update(
-        {d: v for d, v in getattr(other, "dlcourse_code_pages", {}).items() if d in docnames}
-    )
+        page_data(app.env, CODE_PAGES)[app.env.docname] = outputs
 
 
 def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
@@ -188,9 +173,7 @@ def setup(app: Sphinx) -> None:
     add_html_node(app, build_report, visit_build_report)
     app.add_directive("build-report", BuildReport)
     app.connect("builder-inited", note_start)
-    app.connect("env-before-read-docs", init_env)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
+    keep_per_page(app, CODE_PAGES)
     app.connect("doctree-read", note_code)
     app.connect("env-get-outdated", outdated)
     app.connect("env-updated", guard)
