@@ -1,4 +1,4 @@
-"""Checks for the exercises of Module 5, Loss Functions."""
+"""Checks for the exercises of Module 6, Loss Functions."""
 
 from __future__ import annotations
 
