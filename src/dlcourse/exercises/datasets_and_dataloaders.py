@@ -1,4 +1,4 @@
-"""Checks for the exercises of Module 5, Datasets and DataLoaders."""
+"""Checks for the exercises of Module 7, Datasets and DataLoaders."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for the exercises of Module 10, Debugging and Visualizing Training."""
+"""Checks for the exercises of Module 13, Debugging and Visualizing Training."""
 
 from __future__ import annotations
 

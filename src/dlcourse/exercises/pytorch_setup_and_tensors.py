@@ -1,4 +1,4 @@
-"""Checks for the exercises of Module 2, PyTorch Setup and Tensors."""
+"""Checks for the exercises of Module 2, Installing PyTorch and Tensor Fundamentals."""
 
 from __future__ import annotations
 
