@@ -12,6 +12,7 @@ RATES = (0.01, 0.1, 0.9, 1.1)
 def _learning_rate(final_loss: dict) -> str | None:
     if sorted(final_loss) != list(RATES):
         return "`final_loss` should have one entry per learning rate: 0.01, 0.1, 0.9 and 1.1"
+    final_loss = {k: v.item() if hasattr(v, "item") else v for k, v in final_loss.items()}
     if not all(isinstance(v, (int, float)) for v in final_loss.values()):
         return "each value of `final_loss` should be a float: the last loss of the history"
     low, mid, high, over = (final_loss[lr] for lr in RATES)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import torch
+
 from dlcourse.exercises import Exercise
 
 
 def _training_loop(val_acc: float) -> str | None:
+    if isinstance(val_acc, torch.Tensor) and val_acc.numel() == 1:
+        val_acc = val_acc.item()
     if isinstance(val_acc, bool) or not isinstance(val_acc, (int, float)):
         return "`val_acc` should be a float: the fraction of validation images classified right"
     if not 0 <= val_acc <= 1:
         return "an accuracy is a fraction between 0 and 1: divide by the size of the validation set"
-    if val_acc < 0.8:
+    if val_acc < 0.5:
         return (
-            "after 5 epochs the MLP should classify most validation digits right: check that "
-            "the images are flattened and each batch's labels match its images"
+            "after 5 epochs the MLP should classify well over half of the validation digits "
+            "right: check that the images are flattened, that each batch's labels match its "
+            "images, and the learning rate"
         )
     return None
 

@@ -29,6 +29,10 @@ def _momentum_path(lr: float, mu: float, dampening: float = 0.0) -> torch.Tensor
 def _nesterov(first_below: dict) -> str | None:
     if set(first_below) != {False, True}:
         return "`first_below` should have two entries, keyed by `nesterov`: False and True"
+    first_below = {
+        k: v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v
+        for k, v in first_below.items()
+    }
     if any(v is None for v in first_below.values()):
         return "one run never brought the loss below 1e-3: check lr 0.02 and momentum 0.9"
     if not all(isinstance(v, int) and v > 0 for v in first_below.values()):

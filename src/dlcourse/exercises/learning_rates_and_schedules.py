@@ -43,6 +43,10 @@ def _adam_sweep(adam: dict) -> str | None:
     rates = (1e-4, 1e-3, 1e-2, 1e-1)
     if sorted(adam) != list(rates):
         return "`adam` should have one entry per learning rate: 1e-4, 1e-3, 1e-2 and 1e-1"
+    adam = {
+        k: v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v
+        for k, v in adam.items()
+    }
     if not all(isinstance(v, (int, float)) for v in adam.values()):
         return "each value should be a float: the training loss after the last epoch"
     if min(adam, key=adam.get) != 1e-2:
