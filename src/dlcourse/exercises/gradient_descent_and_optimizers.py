@@ -44,12 +44,12 @@ def _nesterov(first_below: dict) -> str | None:
     return None
 
 
-def _momentum_by_hand(point: torch.Tensor) -> str | None:
-    point = torch.as_tensor(point).detach().flatten().float()
+def _momentum_by_hand(momentum_point: torch.Tensor) -> str | None:
+    point = torch.as_tensor(momentum_point).detach().flatten().float()
     if point.shape != (2,):
-        return "`point` should hold the two coordinates (x, y) after 20 steps"
+        return "`momentum_point` should hold the two coordinates (x, y) after 20 steps"
     if torch.allclose(point, torch.tensor(START)):
-        return "`point` is still the start: update it in place in each of the 20 steps"
+        return "`momentum_point` is still the start: update it in place in each of the 20 steps"
     if torch.allclose(point, _momentum_path(1e-3, 0.0), atol=1e-5):
         return (
             "that is plain gradient descent: the step should follow the velocity, not the gradient"
@@ -92,12 +92,12 @@ EXERCISES = (
     Exercise(
         2,
         "Momentum by hand",
-        names=("point",),
+        names=("momentum_point",),
         test=_momentum_by_hand,
         wrong=(
-            {"point": _momentum_path(1e-3, 0.0)},  # no momentum
-            {"point": _momentum_path(1e-3, 0.9, dampening=0.9)},  # v = mu v + (1 - mu) g
-            {"point": torch.tensor(START)},  # never moved
+            {"momentum_point": _momentum_path(1e-3, 0.0)},  # no momentum
+            {"momentum_point": _momentum_path(1e-3, 0.9, dampening=0.9)},  # v = mu v + (1 - mu) g
+            {"momentum_point": torch.tensor(START)},  # never moved
         ),
     ),
     Exercise(
