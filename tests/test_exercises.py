@@ -37,6 +37,10 @@ def test_each_check_rejects_every_wrong_answer_it_lists(slug, exercise):
         hint = exercise.verdict(wrong)
         assert hint, f"{slug} exercise {exercise.number} accepts the wrong answer {wrong!r}"
         assert "Traceback" not in hint
+        assert not hint.startswith("checking your answer raised"), (
+            f"{slug} exercise {exercise.number}: the check crashes on {wrong!r} ({hint}); "
+            "a listed wrong answer deserves a hint written for it"
+        )
 
 
 @pytest.mark.parametrize("slug", SLUGS)
