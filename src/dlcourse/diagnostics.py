@@ -142,7 +142,7 @@ class ActivationRecorder:
     """Collect the outputs of some modules with forward hooks.
 
     Each forward pass appends each watched module's output to
-    :attr:`outputs`; call :meth:`clear` before each step.
+    ``outputs``; call :meth:`clear` before each step.
     :meth:`penalty` is the mean squared activation, summed over the
     recorded outputs: added to the loss, it is *activation
     regularization*. As a context manager it removes its hooks on exit.

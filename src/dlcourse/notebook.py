@@ -108,6 +108,9 @@ class ClaimError(AssertionError):
 
     Raised by :func:`claim`. Introduced in *Introduction to
     Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
+
+    >>> issubclass(ClaimError, AssertionError)
+    True
     """
 
 

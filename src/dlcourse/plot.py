@@ -25,8 +25,6 @@ __all__ = [
     "use_course_style",
 ]
 
-Surface = Callable[[torch.Tensor], torch.Tensor]
-
 # --- style
 
 COURSE_STYLE: dict[str, object] = {
@@ -487,7 +485,7 @@ def plot_confusion_matrix(
 
 
 def plot_contours(
-    surface: Surface,
+    surface: Callable[[torch.Tensor], torch.Tensor],
     xlim: tuple[float, float],
     ylim: tuple[float, float],
     ax: matplotlib.axes.Axes | None = None,
@@ -526,7 +524,7 @@ def plot_contours(
 
 
 def plot_trajectories(
-    surface: Surface,
+    surface: Callable[[torch.Tensor], torch.Tensor],
     paths: Mapping[str, torch.Tensor],
     xlim: tuple[float, float],
     ylim: tuple[float, float],

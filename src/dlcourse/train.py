@@ -305,7 +305,7 @@ def evaluate(model: nn.Module, loader: Batches, loss_fn: LossFn) -> dict[str, fl
 class EarlyStopping:
     """Stop when a validation metric has not improved for ``patience`` epochs.
 
-    Keeps a copy of the best model's ``state_dict`` in :attr:`best_state`. Introduced in
+    Keeps a copy of the best model's ``state_dict`` in ``best_state``. Introduced in
     *Training Loop Engineering*:
     https://dlcourse.github.io/dlcourse/modules/training-loop-engineering.html
 

@@ -2,12 +2,12 @@
 
 Nothing here downloads anything. One file per kind of data or step:
 
-- :mod:`dlcourse.data.synthetic`: generated sets (a noisy line, a bending regression, moons);
-- :mod:`dlcourse.data.tabular`: scikit-learn's bundled tabular sets as tensors;
-- :mod:`dlcourse.data.images`: the 8×8 digits as images and as a ``Dataset``;
-- :mod:`dlcourse.data.preprocess`: a seeded train/test split, standardization;
-- :mod:`dlcourse.data.augment`: augmentation as tensor operations;
-- :mod:`dlcourse.data.collate`: padding a batch of sequences.
+- ``synthetic``: generated sets (a noisy line, a bending regression, moons);
+- ``tabular``: scikit-learn's bundled tabular sets as tensors;
+- ``images``: the 8×8 digits as images and as a ``Dataset``;
+- ``preprocess``: a seeded train/test split, standardization;
+- ``augment``: augmentation as tensor operations;
+- ``collate``: padding a batch of sequences.
 
 Every public name is re-exported here: ``from dlcourse.data import load_tabular``.
 """

@@ -1,7 +1,7 @@
 """Models: every network of the course, one file per kind, each re-exported here.
 
-- :mod:`dlcourse.models.mlp`: fully connected networks (``SimpleNN``, ``MLP``, ``DeepMLP``);
-- :mod:`dlcourse.models.initialization`: initialization suited to an activation.
+- ``mlp``: fully connected networks (``SimpleNN``, ``MLP``, ``DeepMLP``);
+- ``initialization``: initialization suited to an activation.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
