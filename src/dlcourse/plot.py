@@ -27,6 +27,7 @@ __all__ = [
 
 # --- style
 
+#: the matplotlib settings of every figure in the course (:func:`use_course_style` applies them)
 COURSE_STYLE: dict[str, object] = {
     "figure.figsize": (6.4, 3.6),
     "figure.dpi": 100,
@@ -43,7 +44,7 @@ COURSE_STYLE: dict[str, object] = {
     "savefig.bbox": "tight",
 }
 
-# Colour-blind-safe palette (Okabe–Ito), in the order lines are drawn.
+#: colour-blind-safe palette (Okabe–Ito), in the order lines are drawn
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 

@@ -41,7 +41,6 @@ __all__ = [
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Penalty = Callable[[nn.Module], torch.Tensor]
-Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 #: What :func:`fit` returns: one value per epoch under each key. ``"loss"`` is the mean loss of
 #: the epoch's batches, taken while the weights were changing (in training mode). Given
@@ -69,14 +68,14 @@ def _progress(loader: Iterable, desc: str, enabled: bool) -> tqdm:
 
 def train_one_epoch(
     model: nn.Module,
-    loader: Batches,
+    loader: Iterable[tuple[torch.Tensor, torch.Tensor]],
     loss_fn: LossFn,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     progress: bool = False,
     desc: str = "train",
     *,
-    penalty: Penalty | None = None,
+    penalty: Callable[[nn.Module], torch.Tensor] | None = None,
     zero_grad: bool = True,
 ) -> float:
     """Train ``model`` for one pass over ``loader``; return the mean loss per example.
@@ -262,7 +261,9 @@ def fit(
 
 
 @torch.no_grad()
-def predict(model: nn.Module, loader: Batches) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(
+    model: nn.Module, loader: Iterable[tuple[torch.Tensor, torch.Tensor]]
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Outputs (logits) for every example of ``loader`` and the matching targets, in eval mode.
 
     Introduced in *Training Loop Engineering*:
@@ -281,7 +282,11 @@ def predict(model: nn.Module, loader: Batches) -> tuple[torch.Tensor, torch.Tens
     return torch.cat(outputs), torch.cat(targets)
 
 
-def evaluate(model: nn.Module, loader: Batches, loss_fn: LossFn) -> dict[str, float]:
+def evaluate(
+    model: nn.Module,
+    loader: Iterable[tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: LossFn,
+) -> dict[str, float]:
     """Mean loss on ``loader``; for class labels also accuracy and macro F1.
 
     Measured in eval mode without gradients (:func:`predict`). Introduced in *Training Loop

@@ -33,7 +33,8 @@ Config = dict[str, float]
 class Result:
     """One trial: its configuration, validation scores and epochs spent.
 
-    Introduced in *Hyperparameter Tuning*: https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> r = Result({"lr": 0.1}, val_accuracy=0.9, val_loss=0.3, epochs=10)
     >>> sorted([r, Result({"lr": 1.0}, 0.9, 0.2, 10)], key=Result.key)[0].config
@@ -56,7 +57,8 @@ class Run:
 
     ``config`` holds ``lr`` and ``weight_decay`` (and optionally
     ``hidden``). ``data`` is ``(X_train, y_train, X_val, y_val)``.
-    Introduced in *Hyperparameter Tuning*: https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> X = torch.randn(64, 3); y = (X[:, 0] > 0).long()
     >>> run = Run({"lr": 0.1, "weight_decay": 0.0}, (X, y, X, y))
@@ -99,7 +101,9 @@ Objective = Callable[[Config], Result]
 
 def grid_search(grid: Mapping[str, Sequence[float]], objective: Objective) -> list[Result]:
     """Evaluate every combination of the values in ``grid``.
-    Introduced in *Hyperparameter Tuning*: https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> grid = {"a": [1.0, 2.0], "b": [0.0, 1.0, 2.0]}
     >>> score = lambda c: Result(c, c["a"] * c["b"], 0.0, 1)
@@ -114,7 +118,9 @@ def grid_search(grid: Mapping[str, Sequence[float]], objective: Objective) -> li
 
 def sample_log_uniform(low: float, high: float, n: int, generator: torch.Generator) -> list[float]:
     """``n`` values whose logarithm is uniform between ``log(low)`` and ``log(high)``.
-    Introduced in *Hyperparameter Tuning*: https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> g = torch.Generator().manual_seed(0)
     >>> values = sample_log_uniform(1e-4, 1.0, 1000, g)
@@ -137,7 +143,8 @@ def random_search(
     """Evaluate ``n_trials`` configurations drawn log-uniformly from ``space``.
 
     ``space`` maps each hyperparameter to its ``(low, high)`` range.
-    Introduced in *Hyperparameter Tuning*: https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> score = lambda c: Result(c, -abs(math.log10(c["lr"]) + 2), 0.0, 1)
     >>> results = random_search({"lr": (1e-4, 1.0)}, 20, score)
@@ -162,7 +169,8 @@ def successive_halving(
     Every configuration gets ``min_epochs``; the best ``1/eta`` survive and
     are trained until they have ``eta`` times as many epochs in total; and
     so on until one is left. Returns the results of every rung.
-    Introduced in *Hyperparameter Tuning*: https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> X = torch.randn(64, 3); y = (X[:, 0] > 0).long()
     >>> configs = [{"lr": lr, "weight_decay": 0.0} for lr in (1e-4, 1e-2, 1e-1)]
