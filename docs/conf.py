@@ -18,7 +18,9 @@ extensions = [
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 nitpicky = True
 # no intersphinx (the build is offline): third-party types are not cross-referenced
-nitpick_ignore_regex = [(r"py:class", r"(torch|matplotlib|numpy|nn|collections\.abc|nbformat)\..*")]
+nitpick_ignore_regex = [
+    (r"py:class", r"(torch|matplotlib|numpy|nn|collections\.abc|nbformat|pathlib)\..*")
+]
 
 # --- execution: every code cell runs at build time, cached by its code ---------------------------
 nb_execution_mode = "cache"

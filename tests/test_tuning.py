@@ -69,7 +69,7 @@ def test_random_search_finds_a_good_learning_rate() -> None:
     )
     best = min(results, key=Result.key)
     worst = max(results, key=Result.key)
-    assert best.val_acc > 0.85
+    assert best.val_accuracy > 0.85
     assert best.config["lr"] > worst.config["lr"]
 
 

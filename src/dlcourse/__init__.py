@@ -1,11 +1,26 @@
 """dlcourse: the companion package of the course *Deep Learning with PyTorch*.
 
-What a learner imports lives in the top-level modules (``models``, ``data``, ``training``,
-``plotting``, ``quiz``, ``notebook``, ``outline``); they import without Sphinx. The book
-machinery — the Sphinx extension that renders the course — lives in :mod:`dlcourse.book` and is
-the only place that imports Sphinx.
+The learner's half, what a notebook imports, is organized by what each module holds:
 
-Importing ``dlcourse`` is cheap: submodules load on first use.
+- ``data``: offline data sets (synthetic, scikit-learn's bundled ones, digits as images and as a
+  ``Dataset``), splitting and standardization, augmentation, collation;
+- ``models``: every network of the course;
+- ``train``: the one training engine — an epoch, a run (``fit``), evaluation, prediction, early
+  stopping, checkpoints and random state;
+- ``metrics``: accuracy, confusion matrix, F1, binary metrics;
+- ``diagnostics``: looking inside tensors and models (storage, parameter counts, gradient norms,
+  activation statistics, dead units);
+- ``plot``: every figure helper, in the course style;
+- ``surfaces``: optimizer test surfaces and the paths optimizers take on them;
+- ``tuning``: hyperparameter search;
+- ``notebook``: ``setup()`` and the tools of a page (glue, claim, show_source);
+- ``quiz``, ``exercises`` and ``outline``: quiz data, exercise checks and the course outline.
+
+None of them imports Sphinx. The book machinery, the Sphinx extension that renders the course,
+lives in :mod:`dlcourse.book` and is the only place that does.
+
+``import dlcourse`` itself imports none of them (nor torch): ``dlcourse.train`` and the others in
+:data:`SUBMODULES` are imported on first use.
 """
 
 from __future__ import annotations
@@ -15,22 +30,19 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-#: the learner's submodules, imported on first use (``import dlcourse; dlcourse.quiz.ask(...)``)
+#: the learner's submodules, imported on first use (``import dlcourse; dlcourse.train.fit(...)``)
 SUBMODULES = (
     "data",
     "diagnostics",
-    "engine",
     "exercises",
-    "foundations",
+    "metrics",
     "models",
     "notebook",
-    "optim_viz",
     "outline",
-    "pipelines",
-    "plotting",
+    "plot",
     "quiz",
-    "regularize",
-    "training",
+    "surfaces",
+    "train",
     "tuning",
 )
 __all__ = ["__version__"]

@@ -6,14 +6,20 @@ Colab it gives the same numbers the published page shows (on the same torch vers
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import sys
+from collections.abc import Iterator
 
 DEFAULT_SEED = 0
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
     """Seed Python's, NumPy's and torch's random number generators.
+
+    :func:`setup` calls it; reseed with it before each experiment. Introduced in *Introduction to
+    Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
 
     >>> import torch
     >>> seed_everything(3); a = torch.rand(2)
@@ -33,7 +39,8 @@ def setup(seed: int = DEFAULT_SEED, threads: int = 1) -> None:
     """Seed everything, limit torch to ``threads`` threads and make figures reproducible.
 
     One thread is the book's setting: small models run fastest that way, and results do not
-    depend on how many cores the machine has.
+    depend on how many cores the machine has. Introduced in *Introduction to
+    Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
 
     >>> setup()
     >>> import torch
@@ -46,7 +53,7 @@ def setup(seed: int = DEFAULT_SEED, threads: int = 1) -> None:
 
     torch.set_num_threads(threads)
     seed_everything(seed)
-    from dlcourse.plotting import use_course_style
+    from dlcourse.plot import use_course_style
 
     use_course_style()
 
@@ -55,6 +62,8 @@ def show_source(obj: object) -> object:
     """Display the source of a ``dlcourse`` object as a highlighted code block.
 
     Pages import reusable code from ``dlcourse`` and show it where reading it teaches something.
+    Introduced in *Introduction to
+    Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
 
     >>> from dlcourse.models import SimpleNN
     >>> print(show_source(SimpleNN).data.splitlines()[1])
@@ -75,7 +84,8 @@ def glue(name: str, value: object, display: bool = False) -> None:
     """Record ``value`` under ``name`` so the page's prose can quote it (``{glue:text}`name```).
 
     In the book this is MyST-NB's ``glue``. Run elsewhere (Colab, plain Jupyter) the value is
-    kept in :data:`GLUED` and shown if ``display`` is true.
+    kept in :data:`GLUED` and shown if ``display`` is true. Introduced in *Introduction to
+    Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
 
     >>> glue("answer", 42)
     >>> GLUED["answer"]
@@ -94,7 +104,14 @@ def glue(name: str, value: object, display: bool = False) -> None:
 
 
 class ClaimError(AssertionError):
-    """A sentence of the page says something its output no longer supports."""
+    """A sentence of the page says something its output no longer supports.
+
+    Raised by :func:`claim`. Introduced in *Introduction to
+    Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
+
+    >>> issubclass(ClaimError, AssertionError)
+    True
+    """
 
 
 def claim(holds: object, sentence: str) -> None:
@@ -110,7 +127,8 @@ def claim(holds: object, sentence: str) -> None:
         ```
 
     When a change to the code, the data or torch makes the output contradict the sentence, the
-    build stops naming the page, the cell and the claim.
+    build stops naming the page, the cell and the claim. Introduced in *Introduction to
+    Deep Learning*: https://dlcourse.github.io/dlcourse/modules/introduction-to-deep-learning.html
 
     >>> claim(1 < 2, "one is less than two")
     >>> claim(3 < 2, "three is less than two")
@@ -123,3 +141,29 @@ def claim(holds: object, sentence: str) -> None:
             f"the output no longer supports the claim {sentence!r}: reword the sentence (and this "
             "check) to say what the output shows, or change the code back"
         )
+
+
+@contextlib.contextmanager
+def silence_stderr() -> Iterator[None]:
+    """Discard everything written to the process's stderr (file descriptor 2).
+
+    ``torch.profiler`` writes time-stamped start/stop notices from C++ straight to descriptor 2,
+    past Python's ``sys.stderr``; this hides them, so a page's output is the same on every run.
+    Introduced in *Debugging and Visualizing Training*:
+    https://dlcourse.github.io/dlcourse/modules/debugging-and-visualizing-training.html
+
+    >>> with silence_stderr():
+    ...     print("hidden", file=sys.stderr)
+    >>> print("visible")
+    visible
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)

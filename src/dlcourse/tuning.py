@@ -1,8 +1,7 @@
 """Hyperparameter search: grid, random (log scale) and successive halving.
 
-Introduced in *Hyperparameter Tuning* (Module 14). A :class:`Run` trains one
-configuration of a small MLP classifier and can be resumed, which is what
-successive halving needs.
+A :class:`Run` trains one configuration of a small MLP classifier with :func:`dlcourse.train.fit`
+and can be resumed, which is what successive halving needs.
 """
 
 from __future__ import annotations
@@ -14,6 +13,9 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
+
+from dlcourse.models import MLP
+from dlcourse.train import evaluate, fit
 
 __all__ = [
     "Result",
@@ -29,16 +31,24 @@ Config = dict[str, float]
 
 @dataclass
 class Result:
-    """One trial: its configuration, validation scores and epochs spent."""
+    """One trial: its configuration, validation scores and epochs spent.
+
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+
+    >>> r = Result({"lr": 0.1}, val_accuracy=0.9, val_loss=0.3, epochs=10)
+    >>> sorted([r, Result({"lr": 1.0}, 0.9, 0.2, 10)], key=Result.key)[0].config
+    {'lr': 1.0}
+    """
 
     config: Config
-    val_acc: float
+    val_accuracy: float
     val_loss: float
     epochs: int
 
     def key(self) -> tuple[float, float]:
         """Sort key: higher accuracy first, then lower loss."""
-        return (-self.val_acc, self.val_loss)
+        return (-self.val_accuracy, self.val_loss)
 
 
 @dataclass
@@ -47,10 +57,12 @@ class Run:
 
     ``config`` holds ``lr`` and ``weight_decay`` (and optionally
     ``hidden``). ``data`` is ``(X_train, y_train, X_val, y_val)``.
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> X = torch.randn(64, 3); y = (X[:, 0] > 0).long()
     >>> run = Run({"lr": 0.1, "weight_decay": 0.0}, (X, y, X, y))
-    >>> run.train(30).val_acc > 0.9, run.epochs
+    >>> run.train(30).val_accuracy > 0.9, run.epochs
     (True, 30)
     """
 
@@ -65,11 +77,7 @@ class Run:
         hidden = int(self.config.get("hidden", 32))
         classes = int(y_train.max()) + 1
         torch.manual_seed(self.seed)
-        self.model = nn.Sequential(
-            nn.Linear(X_train.shape[1], hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, classes),
-        )
+        self.model = MLP(X_train.shape[1], [hidden], classes)
         self.optimizer = torch.optim.SGD(
             self.model.parameters(),
             lr=self.config["lr"],
@@ -81,18 +89,11 @@ class Run:
         """Train ``num_epochs`` more full-batch epochs; score on validation."""
         X_train, y_train, X_val, y_val = self.data
         loss_fn = nn.CrossEntropyLoss()
-        for _ in range(num_epochs):
-            self.optimizer.zero_grad()
-            loss_fn(self.model(X_train), y_train).backward()
-            self.optimizer.step()
+        fit(self.model, X_train, y_train, loss_fn, self.optimizer, num_epochs)
         self.epochs += num_epochs
-        with torch.no_grad():
-            logits = self.model(X_val)
-            loss = loss_fn(logits, y_val).item()
-            acc = (logits.argmax(1) == y_val).float().mean().item()
-        if not math.isfinite(loss):
-            loss = math.inf  # a diverged run sorts last
-        return Result(dict(self.config), acc, loss, self.epochs)
+        scores = evaluate(self.model, [(X_val, y_val)], loss_fn)
+        loss = scores["loss"] if math.isfinite(scores["loss"]) else math.inf  # diverged: last
+        return Result(dict(self.config), scores["accuracy"], loss, self.epochs)
 
 
 Objective = Callable[[Config], Result]
@@ -101,10 +102,13 @@ Objective = Callable[[Config], Result]
 def grid_search(grid: Mapping[str, Sequence[float]], objective: Objective) -> list[Result]:
     """Evaluate every combination of the values in ``grid``.
 
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
+
     >>> grid = {"a": [1.0, 2.0], "b": [0.0, 1.0, 2.0]}
     >>> score = lambda c: Result(c, c["a"] * c["b"], 0.0, 1)
     >>> results = grid_search(grid, score)
-    >>> len(results), max(results, key=lambda r: r.val_acc).config
+    >>> len(results), max(results, key=lambda r: r.val_accuracy).config
     (6, {'a': 2.0, 'b': 2.0})
     """
     names = list(grid)
@@ -114,6 +118,9 @@ def grid_search(grid: Mapping[str, Sequence[float]], objective: Objective) -> li
 
 def sample_log_uniform(low: float, high: float, n: int, generator: torch.Generator) -> list[float]:
     """``n`` values whose logarithm is uniform between ``log(low)`` and ``log(high)``.
+
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> g = torch.Generator().manual_seed(0)
     >>> values = sample_log_uniform(1e-4, 1.0, 1000, g)
@@ -136,10 +143,12 @@ def random_search(
     """Evaluate ``n_trials`` configurations drawn log-uniformly from ``space``.
 
     ``space`` maps each hyperparameter to its ``(low, high)`` range.
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> score = lambda c: Result(c, -abs(math.log10(c["lr"]) + 2), 0.0, 1)
     >>> results = random_search({"lr": (1e-4, 1.0)}, 20, score)
-    >>> best = max(results, key=lambda r: r.val_acc)
+    >>> best = max(results, key=lambda r: r.val_accuracy)
     >>> 1e-3 < best.config["lr"] < 1e-1
     True
     """
@@ -160,6 +169,8 @@ def successive_halving(
     Every configuration gets ``min_epochs``; the best ``1/eta`` survive and
     are trained until they have ``eta`` times as many epochs in total; and
     so on until one is left. Returns the results of every rung.
+    Introduced in *Hyperparameter Tuning*:
+    https://dlcourse.github.io/dlcourse/modules/hyperparameter-tuning.html
 
     >>> X = torch.randn(64, 3); y = (X[:, 0] > 0).long()
     >>> configs = [{"lr": lr, "weight_decay": 0.0} for lr in (1e-4, 1e-2, 1e-1)]

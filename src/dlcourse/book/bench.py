@@ -176,9 +176,9 @@ def run(jobs: int, cold_runs: int = 10) -> dict:
                 "x = torch.tensor([1.0, -2.0, 0.6])",
             ),
             "dlcourse_submodule_edit": (
-                "src/dlcourse/training.py",
-                '"""Training helpers',
-                '"""Training helpers (edited)',
+                "src/dlcourse/train.py",
+                '"""Training: one engine',
+                '"""Training (edited): one engine',
             ),
         }
         for name, change in scenarios.items():

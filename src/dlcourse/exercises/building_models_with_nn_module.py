@@ -39,19 +39,19 @@ def _plain_list_bug(accuracy: dict) -> str | None:
 
 def _why_standardize(raw: dict, curves: dict) -> str | None:
     for name, c in (("raw", raw), ("curves", curves)):
-        if not isinstance(c, dict) or "train loss" not in c or "test accuracy" not in c:
+        if not isinstance(c, dict) or "train_loss" not in c or "val_accuracy" not in c:
             return f"`{name}` should be the curves `train_classifier` returns"
-    if raw["train loss"] == curves["train loss"]:
+    if raw["train_loss"] == curves["train_loss"]:
         return "`raw` is the standardized run: train a new WineNet on the raw `X_train`"
-    if not raw["train loss"][-1] > 2 * curves["train loss"][-1]:
+    if not raw["train_loss"][-1] > 2 * curves["train_loss"][-1]:
         return "on raw features the final training loss should be far higher than standardized"
-    if not raw["test accuracy"][-1] < curves["test accuracy"][-1]:
+    if not raw["val_accuracy"][-1] < curves["val_accuracy"][-1]:
         return "on raw features the test accuracy should end lower than standardized"
     return None
 
 
 def _curves(loss: float, accuracy: float) -> dict[str, list[float]]:
-    return {"train loss": [1.1, loss], "test accuracy": [0.3, accuracy]}
+    return {"train_loss": [1.1, loss], "val_accuracy": [0.3, accuracy]}
 
 
 EXERCISES = (

@@ -18,7 +18,7 @@ def _search_width(results: list) -> str | None:
         return "the sampled widths should lie between 4 and 256"
     if max(widths) < 2 * min(widths):
         return "the widths should vary across trials: sample them log-uniformly from (4, 256)"
-    if not all(0 <= r.val_acc <= 1 for r in results):
+    if not all(0 <= r.val_accuracy <= 1 for r in results):
         return "each trial should report a validation accuracy between 0 and 1"
     return None
 
@@ -49,7 +49,7 @@ def _seed_noise(accs: list, y_val) -> str | None:
 
 def _trials(widths: list[float]) -> list[SimpleNamespace]:
     return [
-        SimpleNamespace(config={"lr": 0.1, "weight_decay": 1e-4, "hidden": w}, val_acc=0.9)
+        SimpleNamespace(config={"lr": 0.1, "weight_decay": 1e-4, "hidden": w}, val_accuracy=0.9)
         for w in widths
     ]
 
@@ -63,7 +63,9 @@ EXERCISES = (
         wrong=(
             {"results": _trials([64] * 10)},  # the width never varies
             {
-                "results": [SimpleNamespace(config={"lr": 0.1, "weight_decay": 0.0}, val_acc=0.9)]
+                "results": [
+                    SimpleNamespace(config={"lr": 0.1, "weight_decay": 0.0}, val_accuracy=0.9)
+                ]
                 * 10
             },
             {"results": _trials([0.1, 0.5, 1, 2, 3, 0.2, 0.7, 1.5, 2.5, 0.3])},  # exponents

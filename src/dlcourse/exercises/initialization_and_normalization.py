@@ -29,9 +29,11 @@ def _tanh(tanh_last: dict) -> str | None:
 
 
 def _layer_norm(layer_history: dict) -> str | None:
-    if not isinstance(layer_history, dict) or not {"train_loss", "val_acc"} <= set(layer_history):
+    if not isinstance(layer_history, dict) or not {"train_loss", "val_accuracy"} <= set(
+        layer_history
+    ):
         return "`layer_history` should be the history `train_classifier` returns"
-    loss, acc = layer_history["train_loss"], layer_history["val_acc"]
+    loss, acc = layer_history["train_loss"], layer_history["val_accuracy"]
     if len(loss) != 15 or len(acc) != 15:
         return "train for 15 epochs, as above"
     if not loss[-1] < loss[0]:
@@ -76,9 +78,9 @@ EXERCISES = (
         test=_layer_norm,
         wrong=(
             # a plain deep network without norm or residual: it does not learn
-            {"layer_history": {"train_loss": [2.30] * 15, "val_acc": [0.1] * 15}},
+            {"layer_history": {"train_loss": [2.30] * 15, "val_accuracy": [0.1] * 15}},
             # a single epoch
-            {"layer_history": {"train_loss": [0.5], "val_acc": [0.9]}},
+            {"layer_history": {"train_loss": [0.5], "val_accuracy": [0.9]}},
             {"layer_history": 0.96},  # only the final accuracy
         ),
     ),

@@ -8,7 +8,7 @@ RATES = (0.0, 0.2, 0.5, 0.8)
 
 
 def _history(name: str, h) -> str | None:
-    if not isinstance(h, dict) or not {"train_acc", "val_acc"} <= set(h):
+    if not isinstance(h, dict) or not {"train_accuracy", "val_accuracy"} <= set(h):
         return f"`{name}` should be the history `train_classifier` returns"
     return None
 
@@ -18,9 +18,9 @@ def _both(h_both: dict, results: dict) -> str | None:
     if hint:
         return hint
     for single in ("dropout", "input noise"):
-        if h_both["val_acc"] == results[single]["val_acc"]:
+        if h_both["val_accuracy"] == results[single]["val_accuracy"]:
             return f"`h_both` is the {single} run alone: train a new model with both regularizers"
-    if not 0.5 < h_both["val_acc"][-1] <= 1:
+    if not 0.5 < h_both["val_accuracy"][-1] <= 1:
         return "the validation accuracy should be a fraction well above chance"
     return None
 
@@ -54,8 +54,8 @@ def _sparse(sparsity: dict) -> str | None:
     return None
 
 
-_DROPOUT = {"train_acc": [0.5, 1.0], "val_acc": [0.5, 0.85]}
-_NOISE = {"train_acc": [0.5, 1.0], "val_acc": [0.5, 0.9]}
+_DROPOUT = {"train_accuracy": [0.5, 1.0], "val_accuracy": [0.5, 0.85]}
+_NOISE = {"train_accuracy": [0.5, 1.0], "val_accuracy": [0.5, 0.9]}
 _RESULTS = {"dropout": _DROPOUT, "input noise": _NOISE}
 
 EXERCISES = (
@@ -66,7 +66,10 @@ EXERCISES = (
         test=_both,
         wrong=(
             {"h_both": dict(_NOISE), "results": _RESULTS},  # input noise alone
-            {"h_both": {"train_acc": [0.5, 0.9], "val_acc": [0.5, 87.0]}, "results": _RESULTS},
+            {
+                "h_both": {"train_accuracy": [0.5, 0.9], "val_accuracy": [0.5, 87.0]},
+                "results": _RESULTS,
+            },
             {"h_both": 0.87, "results": _RESULTS},  # only the final accuracy
         ),
     ),
