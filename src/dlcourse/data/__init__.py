@@ -7,6 +7,19 @@ from __future__ import annotations
 
 import torch
 
+from dlcourse.data.text import (  # noqa: F401  (re-exported: Modules 17, 18, 20)
+    CORPUS_LICENSE,
+    TOPICS,
+    CharTokenizer,
+    Vocab,
+    language_model_batch,
+    load_corpus,
+    skipgram_pairs,
+    split_sentences,
+    tokenize,
+    topic_sentences,
+)
+
 
 def make_regression(
     n: int = 256,
