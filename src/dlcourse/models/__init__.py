@@ -7,6 +7,13 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from dlcourse.models.embedding import (  # noqa: F401  (re-exported: Module 17)
+    EmbeddingBagClassifier,
+    SkipGram,
+    cosine_neighbours,
+)
+from dlcourse.models.rnn import CharRNN  # noqa: F401  (re-exported: Module 18)
+
 
 class SimpleNN(nn.Module):
     """The network of Module 1: ``Linear(10, 5) → ReLU → Linear(5, 1)``.
