@@ -87,3 +87,14 @@ def test_language_model_batches_are_windows_and_their_next_tokens():
 def test_names_are_re_exported_from_dlcourse_data():
     for name in text.__all__:
         assert getattr(data, name) is getattr(text, name)
+
+
+def test_split_sentences_splits_at_the_end_marks_and_joins_broken_lines():
+    assert text.split_sentences("One line\nbroken. Two!  Three?") == [
+        "One line broken.",
+        "Two!",
+        "Three?",
+    ]
+    assert text.split_sentences("") == []
+    sentences = text.split_sentences(text.load_corpus())
+    assert all(s[-1] in ".!?" for s in sentences)

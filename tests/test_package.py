@@ -104,8 +104,9 @@ def test_public_name_is_introduced_exemplified_and_tested(module: str, name: str
     titles = {p.read_text().split("\n# ", 1)[1].split("\n", 1)[0] for p in PAGES.glob("*.md")}
     assert " ".join(match["title"].split()) in titles
     assert ">>>" in doc, f"dlcourse.{module}.{name} has no runnable example"
-    tests = (ROOT / "tests" / f"test_{module}.py").read_text()
-    assert re.search(rf"\b{name}\b", tests), f"tests/test_{module}.py never names {name}"
+    files = [ROOT / "tests" / f"test_{module}.py", *(ROOT / "tests").glob(f"test_{module}_*.py")]
+    tests = "\n".join(f.read_text() for f in files if f.is_file())
+    assert re.search(rf"\b{name}\b", tests), f"no tests/test_{module}[_*].py names {name}"
 
 
 def test_no_two_modules_define_the_same_public_name() -> None:
