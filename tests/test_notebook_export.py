@@ -450,7 +450,7 @@ def test_exercises_are_an_attempt_cell_the_check_and_the_solution_folded(built_s
             while cells[j].metadata.get("dlcourse", {}).get("part") == "check":
                 check = cells[j]
                 assert not check.outputs and check.execution_count is None
-                assert f'check("{slug}", {number})' in check.source, check.source
+                assert check.source.endswith(f'check("{slug}", {number});'), check.source
                 j += 1
             assert (j > i + 1) == (number in checked), f"{slug}: exercise {number}'s check"
             checks += number in checked
@@ -475,3 +475,20 @@ def test_exercises_are_an_attempt_cell_the_check_and_the_solution_folded(built_s
         counted[slug] = (exercises, checks)
     print("exercises (with checks) per notebook:", counted)
     assert counted["loss-functions"][0] >= 3 and counted["loss-functions"][1] >= 1
+
+
+@pytest.mark.build
+def test_every_figure_keeps_the_alt_text_the_page_gives_it(built_site: Path):
+    figures = 0
+    for slug, notebook in _exported(built_site).items():
+        page = html.unescape((built_site / "modules" / f"{slug}.html").read_text(encoding="utf-8"))
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                for mime in output.get("data", {}):
+                    if not mime.startswith("image/"):
+                        continue
+                    alt = output.get("metadata", {}).get(mime, {}).get("alt")
+                    assert alt, f"{slug}: a figure without alt text: {cell.source[:200]}"
+                    assert f'alt="{alt}"' in page, f"{slug}: {alt!r} is not the page's alt text"
+                    figures += 1
+    assert figures > 20, figures

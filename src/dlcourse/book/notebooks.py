@@ -7,11 +7,13 @@ download, and "Open in Colab" opens the same path in the published repository br
 
 - the title, the "Module N of 26" line and a link to the page; an install cell before the first
   code cell that pins the package version the outputs came from (``dlcourse_install``);
+- figures with the page's alt text (in the image output's metadata, where nbconvert and
+  IPython put it);
 - the prose with glued values as their text, tips and notes as quotes, inline questions with
   their choices (and the code of a predict-output question) and the call that asks them; every
   link absolute to the published site (``html_baseurl``), a module not yet published as text;
 - each ``### Exercise N`` as its prompt, an empty cell for the attempt, the check (hidden on
-  the page), and the solution collapsed under a "Solution" heading until opened (Colab's
+  the page), and the solution folded under a "Solution" heading until opened (Colab's
   ``collapsed_sections``, JupyterLab's ``jp-MarkdownHeadingCollapsed``, and
   ``jupyter.source_hidden``/``outputs_hidden`` on the solution's cells);
 - the practice quiz as a cell that asks it (:func:`dlcourse.quiz.ask`), and "Where next".
@@ -357,12 +359,13 @@ def _markdown(source: str, **metadata) -> nbformat.NotebookNode:
 
 
 def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, checks, *,
-                    own_section: bool = True):  # fmt: skip
+                    own_section: bool = True, after_fold: bool = False):  # fmt: skip
     """An exercise as a learner meets it: the prompt, an empty cell to try it in, the checks,
     and the solution folded under a heading one level below the exercise's.
 
-    An exercise without its own section (the format before ``### Exercise N``) gets a heading
-    before its attempt cell, so that the folded solution above it ends there.
+    An exercise without its own section (the format before ``### Exercise N``) that follows a
+    folded solution (``after_fold``) gets a heading before its attempt cell, so that the fold
+    above ends there.
     """
     names: tuple[str, ...] = ()
     if own_section:
@@ -374,7 +377,7 @@ def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, 
             names = ()
     level = "#" * min(depth + 1, 6)
     if names:
-        listed = " and ".join(", ".join(f"`{n}`" for n in names).rsplit(", ", 1))
+        listed = " and ".join(", ".join(names).rsplit(", ", 1))
         say = f"# Exercise {number}: your attempt. Define {listed} here, then run the check below."
     elif checks:
         say = f"# Exercise {number}: your attempt. Write it here, then run the check below."
@@ -382,14 +385,19 @@ def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, 
         say = f"# Exercise {number}: your attempt. Write it here; the solution is below, folded."
     attempt = nbformat.v4.new_code_cell(say)
     attempt.metadata.update(tags=[ATTEMPT], dlcourse={"exercise": number, "part": "attempt"})
-    before = [] if own_section else [_markdown(f"{level} Exercise {number}: your attempt")]
+    before = [_markdown(f"{level} Exercise {number}: your attempt")] if after_fold else []
     for cell in checks:
         cell.outputs, cell.execution_count = [], None
+        # the verdict is printed; the bool check() returns would show again as Out[n]
+        lines = cell.source.rstrip().split("\n")
+        if lines[-1].startswith("check(") and not lines[-1].endswith(";"):
+            cell.source = "\n".join([*lines[:-1], lines[-1] + ";"])
         cell.metadata["tags"] = [CHECK]
         cell.metadata["dlcourse"] = {"exercise": number, "part": "check"}
     heading = _markdown(
         f"{level} Solution to exercise {number}\n\n"
-        "*Folded: try the exercise first, then open this section to compare.*",
+        "*Try the exercise first: in Jupyter and Colab this section opens folded (the arrow "
+        "beside the heading unfolds it).*",
         **{"jp-MarkdownHeadingCollapsed": True, "heading_collapsed": True},
     )
     heading.metadata["dlcourse"] = {"exercise": number, "part": "solution-heading"}
@@ -409,6 +417,7 @@ def _exercises(cells: list, slug: str) -> list:
     out: list = []
     current: dict | None = None  # the exercise being collected
     unsectioned = 0  # solutions outside exercise sections so far
+    folded = False  # the last cell is in a folded solution section (without a section of its own)
 
     def finish() -> None:
         nonlocal current
@@ -434,9 +443,19 @@ def _exercises(cells: list, slug: str) -> list:
         if current is None:
             if _is_solution(cell):  # an exercise without its own section
                 unsectioned += 1
-                out += _exercise_cells(slug, unsectioned, depth, [], [cell], [], own_section=False)
-            else:
-                out.append(cell)
+                out += _exercise_cells(
+                    slug, unsectioned, depth, [], [cell], [], own_section=False, after_fold=folded
+                )
+                folded = True
+                continue
+            numbered = re.match(r"\s*(\d+)[.)]\s", cell.source) if heading is None else None
+            if folded and cell.cell_type == "markdown" and numbered:
+                # the next item of a numbered list of exercises: a heading ends the fold above
+                out.append(_markdown(f"{'#' * min(depth + 1, 6)} Exercise {numbered[1]}"))
+                folded = False
+            elif heading is not None:
+                folded = False
+            out.append(cell)
             continue
         if CHECK in _tags(cell):
             current["checks"].append(cell)
@@ -446,6 +465,19 @@ def _exercises(cells: list, slug: str) -> list:
             current["prompt"].append(cell)
     finish()
     return out
+
+
+def _alt_text(cell) -> None:
+    """Give each image a code cell shows the alt text its author wrote for the page, where
+    Jupyter's tools look for it: the output's ``metadata[mime]["alt"]`` (what IPython's
+    ``Image(alt=...)`` writes and nbconvert renders as the image's ``alt``)."""
+    alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+    if not alt:
+        return
+    for output in cell.get("outputs", []):
+        for mime in output.get("data", {}):
+            if mime.startswith("image/"):
+                output.setdefault("metadata", {}).setdefault(mime, {})["alt"] = alt
 
 
 def _page_url(site: str, slug: str) -> str:
@@ -533,6 +565,7 @@ def learner_notebook(
             )
             cells += [_markdown(chunk) for chunk in split_at_headings(source)]
         else:
+            _alt_text(cell)
             cells.append(cell)
     cells = _exercises(cells, module.slug)
     # the header under the title; the install cell before the first code cell
