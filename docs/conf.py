@@ -39,7 +39,9 @@ katex_css_path = "katex/katex.min.css"  # shipped in dlcourse/book/static
 # --- the course -----------------------------------------------------------------------------------
 dlcourse_repository = "dlcourse/dlcourse"  # where the site and notebooks are published
 dlcourse_branch = "gh-pages"
-dlcourse_install = "dlcourse @ git+https://github.com/dlcourse/dlcourse@main"
+# what a notebook's first cell installs: the release the outputs came from ({version} is
+# dlcourse.__version__; each release is tagged v<version> in the repository)
+dlcourse_install = "dlcourse @ git+https://github.com/dlcourse/dlcourse@v{version}"
 # a change to these files re-executes every page
 dlcourse_toolchain_files = ["../requirements/build.txt"]
 dlcourse_quiz_dir = "../quizzes"

@@ -1,4 +1,6 @@
-"""The exported notebooks: book-only syntax becomes Markdown that Colab renders."""
+"""The exported notebooks: book-only syntax becomes Markdown that Colab renders, and each
+notebook, read as a learner reads it (a CommonMark parser, the links followed, the quiz cell
+run as written), holds what its page holds."""
 
 from __future__ import annotations
 
@@ -9,7 +11,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse.book.notebooks import GLUE_RECORD, plain_markdown
+from dlcourse.book.notebooks import (
+    GLUE_RECORD,
+    MissingGlue,
+    plain_markdown,
+    question_markdown,
+)
 from dlcourse.quiz import load_quiz
 
 SITE = "https://example.org/course/"
@@ -42,6 +49,38 @@ def test_module_links_become_links_to_the_published_site():
     )
 
 
+def test_an_unpublished_module_is_text_and_anchors_point_at_the_published_page():
+    page = f"{SITE}modules/loss-functions.html"
+    text = plain_markdown(
+        "See {module}`embeddings`, {module}`loss-functions`, [above](#the-picture) and `[x](#y)`.",
+        executed_with("x", "1"),
+        None,
+        SITE,
+        published={"loss-functions"},
+        page=page,
+    )
+    assert text == (
+        f"See Embeddings *(not yet published)*, [Loss Functions]({page}), "
+        f"[above]({page}#the-picture) and `[x](#y)`."
+    )
+
+
+def test_a_glued_name_that_no_cell_glued_is_an_error_not_a_placeholder():
+    with pytest.raises(MissingGlue, match="nothing"):
+        plain_markdown("{glue:text}`nothing:.2f`", executed_with("x", "1"), None, SITE)
+
+
+def test_a_predict_output_question_shows_its_code_and_its_printed_choices():
+    from dlcourse.quiz import compute_outputs
+
+    quiz = compute_outputs([load_quiz("pytorch-setup-and-tensors")])[0]
+    q = next(q for q in quiz if q.kind == "predict-output")
+    text = question_markdown(q, quiz.key)
+    assert "```python" in text and all(f"> {line}".rstrip() in text for line in q.code.splitlines())
+    for choice in q.choices:
+        assert choice.text.strip().splitlines()[0] in text
+
+
 def test_glued_numbers_become_their_values():
     text = plain_markdown(
         "Loss {glue:text}`loss:.3f`, raw {glue:text}`loss`.",
@@ -64,6 +103,46 @@ def test_tips_become_quotes_and_questions_keep_their_prompt():
     call = 'dlcourse.quiz.ask("introduction-to-deep-learning", "activation-purpose")'
     assert f"`import dlcourse; {call}`" in text
     assert "{quiz-question}" not in text
+
+
+def test_ask_says_so_where_no_answer_can_be_typed():
+    """A notebook run by nbclient has no stdin (IPython raises StdinNotImplementedError): the
+    practice-quiz cell ends with a note instead of failing the run."""
+    from dlcourse.quiz import ask
+
+    class StdinNotImplementedError(RuntimeError):
+        pass
+
+    def no_stdin(prompt):
+        raise StdinNotImplementedError(prompt)
+
+    def typed_then_ended(replies):
+        def answer(prompt):
+            if not replies:
+                raise EOFError
+            return replies.pop(0)
+
+        return answer
+
+    shown = []
+    slug = "introduction-to-deep-learning"
+    assert ask(slug, "practice", answer=no_stdin, show=shown.append) == 0
+    assert "cannot read answers here" in shown[-2] and shown[-1].startswith("\n0 of ")
+    first = load_quiz(slug).practice[0]
+    if first.kind == "numeric":
+        right = repr(first.answer)
+    elif first.kind == "multiple":
+        right = ",".join(str(i + 1) for i in sorted(first.key))
+    else:
+        right = str(first.key + 1)
+    shown.clear()
+    assert ask(slug, "practice", answer=typed_then_ended([right]), show=shown.append) == 1
+    with pytest.raises(ValueError, match="boom"):
+
+        def broken(prompt):
+            raise ValueError("boom")
+
+        ask(slug, "practice", answer=broken, show=shown.append)
 
 
 # --- the real exported notebooks of the built course ---------------------------------------------
@@ -111,6 +190,14 @@ def test_every_glued_value_is_its_text_and_no_glue_record_is_left(built_site: Pa
     assert re.search(r"\b22\.0\b", losses)
 
 
+def _computed(site: Path, slug: str):
+    """The quiz with its predict-output choices, from the snippet cache of the build of ``site``
+    (the build ran every snippet; a cache miss runs it)."""
+    from dlcourse.quiz import compute_outputs
+
+    return compute_outputs([load_quiz(slug)], site.parent / ".dlcourse_quiz_outputs")[0]
+
+
 def _blockquotes(source: str):
     """Top-level blockquotes of a Markdown cell as a CommonMark parser sees them:
     (the source lines they span, their tokens)."""
@@ -136,6 +223,7 @@ def _blockquotes(source: str):
 def test_quiz_and_tip_blocks_end_where_they_should_in_a_commonmark_parser(built_site: Path):
     kinds = {"Check yourself": 0, "Tip": 0}
     for slug, notebook in _exported(built_site).items():
+        quiz = None
         for source in _markdown(notebook):
             wanted = [line for line in source.splitlines() if re.match(r">( |$)", line)]
             got = []
@@ -158,6 +246,17 @@ def test_quiz_and_tip_blocks_end_where_they_should_in_a_commonmark_parser(built_
                             hints += 1
                             hint_in_item = hint_in_item or in_item > 0
                     assert hints == 1 and not hint_in_item, f"{slug}: {lines}"
+                    # the question's choices are the quote's list; its code, a code block
+                    quiz = quiz or _computed(built_site, slug)
+                    qid = re.search(r'ask\("[^"]+", "([^"]+)"\)', "\n".join(lines)).group(1)
+                    q = quiz.question(qid)
+                    items = [t for t in tokens if t.type == "list_item_open" and t.level == 2]
+                    assert len(items) == len(q.choices), f"{slug}: {qid}: {lines}"
+                    fences = [t.content for t in tokens if t.type == "fence"]
+                    if q.code:
+                        assert fences[0].rstrip() == q.code.rstrip(), f"{slug}: {qid}"
+                    outputs = [c.text.rstrip() for c in q.choices if "\n" in c.text.strip()]
+                    assert [f.rstrip() for f in fences[1 if q.code else 0 :]] == outputs
             # every quoted line is in a quote, and two blocks never merge into one paragraph
             assert got == wanted, f"{slug}: {source}"
             for lines, _ in _blockquotes(source):
@@ -173,8 +272,6 @@ def test_the_quiz_hint_of_every_notebook_runs_as_typed(built_site: Path):
     import subprocess
     import sys
 
-    from dlcourse.quiz import load_quiz
-
     calls = []
     for notebook in _exported(built_site).values():
         for source in _markdown(notebook):
@@ -183,7 +280,7 @@ def test_the_quiz_hint_of_every_notebook_runs_as_typed(built_site: Path):
     replies = [re.search(r'ask\("([^"]+)", "([^"]+)"\)', call).groups() for call in calls]
     keys = {}
     for slug in {s for s, _ in replies}:
-        loaded = load_quiz(slug, run=True)
+        loaded = _computed(built_site, slug)
         keys.update({(slug, q.id): q for q in loaded})
 
     def right(q) -> str:
@@ -203,3 +300,196 @@ def test_the_quiz_hint_of_every_notebook_runs_as_typed(built_site: Path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert done.stdout.count("1 of 1 right first time.") == len(calls)
+
+
+# --- what a learner meets in each notebook ---------------------------------------------------
+
+
+def _tokens(source: str):
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").parse(source)
+
+
+def _links(notebook: nbformat.NotebookNode) -> list[str]:
+    """Every link and image target in the notebook's Markdown, as a CommonMark parser reads it."""
+    found = []
+    for source in _markdown(notebook):
+        for token in _tokens(source):
+            for child in token.children or []:
+                if child.type == "link_open":
+                    found.append(child.attrs["href"])
+                elif child.type == "image":
+                    found.append(child.attrs["src"])
+    return found
+
+
+@pytest.mark.build
+def test_every_link_is_absolute_and_reaches_a_published_page_or_anchor(built_site: Path):
+    from urllib.parse import urldefrag
+
+    from sitebuild import conf_value
+
+    site = conf_value("html_baseurl")
+    checked = 0
+    for slug, notebook in _exported(built_site).items():
+        for href in _links(notebook):
+            assert re.match(r"https?://", href), f"{slug}: a link that is not absolute: {href!r}"
+            if not href.startswith(site):
+                continue  # another site (pytorch.org...): checked by `nox -s linkcheck`
+            url, anchor = urldefrag(href)
+            path = built_site / url[len(site) :]
+            assert path.is_file(), f"{slug}: {href} is not a page of the built site"
+            if anchor:
+                page = path.read_text(encoding="utf-8")
+                assert f'id="{anchor}"' in page, f"{slug}: {href}: no such anchor on that page"
+            checked += 1
+    assert checked > 50, checked
+
+
+def _first_cells(notebook: nbformat.NotebookNode) -> tuple[list[str], int]:
+    sources = [c.source for c in notebook.cells]
+    install = next(i for i, c in enumerate(notebook.cells) if c.get("id") == "install-dlcourse")
+    return sources, install
+
+
+@pytest.mark.build
+def test_each_notebook_opens_with_its_header_and_ends_with_where_next(built_site: Path):
+    from sitebuild import conf_value
+
+    from dlcourse import __version__, outline
+
+    site = conf_value("html_baseurl")
+    for slug, notebook in _exported(built_site).items():
+        module = outline.get_module(slug)
+        sources, install = _first_cells(notebook)
+        assert sources[0] == f"# {module.title}", slug
+        assert outline.header_line(module) in sources[1], slug
+        assert f"({site}modules/{slug}.html)" in sources[1], f"{slug}: no link to its page"
+        # the install cell comes before the first code cell and pins this version
+        assert all(c.cell_type == "markdown" for c in notebook.cells[:install]), slug
+        assert f"v{__version__}" in sources[install] and f"!= '{__version__}'" in sources[install]
+        where = sources[-1]
+        assert where.startswith("## Where next"), slug
+        following = outline.next_module(module)
+        if following is not None:
+            assert f"Module {following.number} · {following.title}" in where, slug
+        # Colab names the file as the page's download does
+        page = (built_site / "modules" / f"{slug}.html").read_text(encoding="utf-8")
+        downloads = re.findall(r'download="([^"]+)"', page)
+        assert downloads == [notebook.metadata["colab"]["name"]] == [f"{slug}.ipynb"], slug
+
+
+@pytest.mark.build
+def test_the_practice_quiz_cell_runs_as_written_and_asks_every_question(built_site: Path):
+    """Each notebook's practice-quiz cell, typed into a fresh Python as it is, with a wrong
+    answer then (true/false aside) the right one for every question: every question is asked,
+    none counts as right first time, and each ends with its explanation."""
+    import subprocess
+    import sys
+
+    notebooks = _exported(built_site)
+    asked = 0
+    for slug, notebook in notebooks.items():
+        cells = [c for c in notebook.cells if "practice-quiz" in c.metadata.get("tags", [])]
+        quiz = _computed(built_site, slug)
+        if not quiz.practice:
+            assert not cells, slug
+            continue
+        assert len(cells) == 1, f"{slug}: one practice-quiz cell"
+        assert "## Practice quiz" in notebook.cells[notebook.cells.index(cells[0]) - 1].source
+        replies = []
+        for q in quiz.practice:
+            if q.kind == "numeric":
+                wrong, right = repr(q.answer + 10 * q.tolerance + 1), repr(q.answer)
+            else:
+                key = sorted(q.key) if q.kind == "multiple" else [q.key]
+                other = next(i for i in range(len(q.choices)) if i not in key)
+                wrong, right = str(other + 1), ",".join(str(i + 1) for i in key)
+            # a wrong true/false answer settles the question at once: no second try
+            replies += [wrong] if q.kind == "true-false" else [wrong, right]
+        done = subprocess.run(
+            [sys.executable, "-c", cells[0].source],
+            input="\n".join(replies) + "\n",
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        n = len(quiz.practice)
+        assert f"\n0 of {n} right first time." in done.stdout, done.stdout[-1500:]
+        for q in quiz.practice:
+            assert q.explanation in done.stdout, f"{slug}: {q.id}'s explanation not shown"
+        asked += n
+    assert asked > 50, asked
+
+
+@pytest.mark.build
+def test_exercises_are_an_attempt_cell_the_check_and_the_solution_folded(built_site: Path):
+    from dlcourse.exercises import exercises_of
+
+    counted = {}
+    for slug, notebook in _exported(built_site).items():
+        cells = notebook.cells
+        folded = set(notebook.metadata["colab"]["collapsed_sections"])
+        try:
+            checked = set(exercises_of(slug))
+        except LookupError:
+            checked = set()
+        assert not any("claim(" in c.source for c in cells), f"{slug}: a claim cell is left"
+        exercises = checks = 0
+        for i, cell in enumerate(cells):
+            part = cell.metadata.get("dlcourse", {}).get("part")
+            if part != "attempt":
+                continue
+            number = cell.metadata["dlcourse"]["exercise"]
+            exercises += 1
+            assert cell.cell_type == "code" and not cell.outputs, slug
+            assert cell.source.startswith("# ") and "\n" not in cell.source, cell.source
+            j = i + 1
+            while cells[j].metadata.get("dlcourse", {}).get("part") == "check":
+                check = cells[j]
+                assert not check.outputs and check.execution_count is None
+                assert check.source.endswith(f'check("{slug}", {number});'), check.source
+                j += 1
+            assert (j > i + 1) == (number in checked), f"{slug}: exercise {number}'s check"
+            checks += number in checked
+            heading = cells[j]
+            assert heading.metadata.get("dlcourse", {}).get("part") == "solution-heading"
+            tokens = _tokens(heading.source)  # a heading to a CommonMark parser, then a note
+            assert tokens[0].type == "heading_open" and "Solution" in tokens[1].content, slug
+            assert heading.metadata["jp-MarkdownHeadingCollapsed"] is True
+            assert heading.id == heading.metadata["id"] and heading.id in folded, slug
+            level = len(heading.source) - len(heading.source.lstrip("#"))
+            solution = []
+            for later in cells[j + 1 :]:
+                head = re.match(r"(#+) ", later.source) if later.cell_type == "markdown" else None
+                if head and len(head.group(1)) <= level:
+                    break  # the folded section ends at the next heading of its level or above
+                solution.append(later)
+            code = [c for c in solution if c.cell_type == "code"]
+            assert code, f"{slug}: exercise {number} has no solution code under its heading"
+            for c in code:
+                assert c.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+            if any("print(" in c.source for c in code):
+                assert any(c.outputs for c in code), f"{slug}: the solution lost its outputs"
+        counted[slug] = (exercises, checks)
+    print("exercises (with checks) per notebook:", counted)
+    assert counted["loss-functions"][0] >= 3 and counted["loss-functions"][1] >= 1
+
+
+@pytest.mark.build
+def test_every_figure_keeps_the_alt_text_the_page_gives_it(built_site: Path):
+    figures = 0
+    for slug, notebook in _exported(built_site).items():
+        page = html.unescape((built_site / "modules" / f"{slug}.html").read_text(encoding="utf-8"))
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                for mime in output.get("data", {}):
+                    if not mime.startswith("image/"):
+                        continue
+                    alt = output.get("metadata", {}).get(mime, {}).get("alt")
+                    assert alt, f"{slug}: a figure without alt text: {cell.source[:200]}"
+                    assert f'alt="{alt}"' in page, f"{slug}: {alt!r} is not the page's alt text"
+                    figures += 1
+    assert figures > 20, figures

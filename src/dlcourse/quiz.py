@@ -1016,6 +1016,13 @@ def _questions(quiz: Quiz, which: str) -> tuple[Question, ...]:
     return (quiz.question(which),)  # one question, by id (QuizError names the ids there)
 
 
+def _no_input(error: BaseException) -> bool:
+    """Whether ``error`` says that no answer can be read: the input ended (``EOFError``), or a
+    Jupyter kernel has no stdin (IPython's ``StdinNotImplementedError``, when a notebook runs
+    in nbclient or ``nbconvert --execute``)."""
+    return isinstance(error, EOFError) or type(error).__name__ == "StdinNotImplementedError"
+
+
 def ask(
     slug: str,
     which: str = "all",
@@ -1030,6 +1037,9 @@ def ask(
     number. As on the page, each answer gets its verdict and the feedback of the choices you
     picked; a wrong answer may be tried again (an empty answer shows the right one), and the
     explanation comes once the question is settled (a true/false question is settled at once).
+
+    Where no answer can be read (a notebook run by nbclient, or the input ended), it says so
+    and returns the score so far instead of failing the cell.
 
     The choices are numbered as on the site (an order fixed per question, not the data's).
     Answering each inline question of module 1 with its key:
@@ -1046,7 +1056,18 @@ def ask(
         show(f"\nQuestion {number} of {len(questions)}\n{q.text()}")
         first = True
         while True:
-            reply = answer("Your answer: ")
+            try:
+                reply = answer("Your answer: ")
+            except Exception as error:
+                if not _no_input(error):
+                    raise
+                show(
+                    "\nThis cell cannot read answers here (the notebook runs without a way to "
+                    "type them, e.g. in nbconvert or nbclient, or the input ended). Run it in "
+                    "Jupyter or Colab to take the quiz."
+                )
+                show(f"\n{score} of {len(questions)} right first time.")
+                return score
             if not first and not reply.strip():
                 show(f"Answer: {_answer_text(q)}")
                 show(q.explanation)

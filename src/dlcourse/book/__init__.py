@@ -32,7 +32,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     app.add_config_value("dlcourse_repository", "dlcourse/dlcourse", "html", str)
     app.add_config_value("dlcourse_branch", "gh-pages", "html", str)
-    app.add_config_value("dlcourse_install", "dlcourse", "html", str)
+    # the install cell's pip requirement; "{version}" becomes dlcourse.__version__
+    app.add_config_value("dlcourse_install", "dlcourse=={version}", "html", str)
     app.add_config_value("dlcourse_toolchain_files", [], "env", list)
     app.add_config_value("dlcourse_tracked_packages", ["dlcourse"], "env", list)
     app.add_config_value("dlcourse_words_per_minute", 200, "env", int)

@@ -1,8 +1,24 @@
-"""Publish every module as a Jupyter notebook with its executed outputs.
+"""Publish every module as a Jupyter notebook with its executed outputs: the page as a learner
+takes it in Jupyter or Colab.
 
 The notebooks go to ``<html>/notebooks/<slug>.ipynb``: the module header links there for the
-download, and "Open in Colab" opens the same path in the published repository branch. The first
-cell installs ``dlcourse`` when it is missing (as in a fresh Colab runtime).
+download, and "Open in Colab" opens the same path in the published repository branch. What
+:func:`learner_notebook` makes of a page:
+
+- the title, the "Module N of 26" line and a link to the page; an install cell before the first
+  code cell that pins the package version the outputs came from (``dlcourse_install``);
+- figures with the page's alt text (in the image output's metadata, where nbconvert and
+  IPython put it);
+- the prose with glued values as their text, tips and notes as quotes, inline questions with
+  their choices (and the code of a predict-output question) and the call that asks them; every
+  link absolute to the published site (``html_baseurl``), a module not yet published as text;
+- each ``### Exercise N`` as its prompt, an empty cell for the attempt, the check (hidden on
+  the page), and the solution folded under a "Solution" heading until opened (Colab's
+  ``collapsed_sections``, JupyterLab's ``jp-MarkdownHeadingCollapsed``, and
+  ``jupyter.source_hidden``/``outputs_hidden`` on the solution's cells);
+- the practice quiz as a cell that asks it (:func:`dlcourse.quiz.ask`), and "Where next".
+
+Cells the page hides (``remove-cell``: claims) are left out, apart from exercise checks.
 
 A notebook is written again only when what it is made of may have changed: its page was read in
 this build (its outputs come from the cache, which changes only by running the page, and a page
@@ -27,11 +43,25 @@ from dlcourse.book.pages import CourseError, module_of
 logger = logging.getLogger(__name__)
 
 INSTALL_CELL = """\
-# Run this cell first: it installs the course package when it is missing (e.g. in Colab).
-import importlib.util
+# Run this cell first: it installs dlcourse {version}, the version of the course package that
+# produced the outputs below, unless that version is installed already (in Colab it is not).
+from importlib import metadata
 
-if importlib.util.find_spec("dlcourse") is None:
+try:
+    installed = metadata.version("dlcourse")
+except metadata.PackageNotFoundError:
+    installed = None
+if installed != {version!r}:
     %pip install --quiet {requirement!r}"""
+
+
+def install_requirement(setting: str, version: str) -> str:
+    """The pip requirement of the install cell: ``dlcourse_install`` with ``{version}`` filled in.
+
+    >>> install_requirement("dlcourse @ git+https://github.com/o/r@v{version}", "0.1.0")
+    'dlcourse @ git+https://github.com/o/r@v0.1.0'
+    """
+    return setting.replace("{version}", version)
 
 
 def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
@@ -62,6 +92,11 @@ _QUESTION = re.compile(r"^```\{quiz-question\}[ \t]*(\S+)[ \t]*\n```[ \t]*$", re
 _ADMONITION = re.compile(
     r"^(:{3,})\{(tip|note|warning|important)\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M
 )
+# a Markdown link or image target: [text](target "title")
+_LINK = re.compile(r"(\]\()(<[^>\n]*>|[^)\s]+)((?:\s+\"[^\"\n]*\")?\))")
+# code that Markdown shows verbatim: fenced blocks, then code spans
+_FENCE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$", re.S | re.M)
+_CODE_SPAN = re.compile(r"(`+)(?:[^`]|(?!\1)`)*?\1(?!`)")
 
 
 #: where MyST-NB's ``glue(..., display=False)`` puts a value: a MIME type Jupyter cannot render
@@ -97,9 +132,13 @@ def _drop_glue_records(notebook: nbformat.NotebookNode) -> None:
             ]
 
 
-def _formatted(value: str | None, spec: str | None) -> str:
+class MissingGlue(KeyError):
+    """A ``{glue:text}`` role names a value that no cell of the page glued."""
+
+
+def _formatted(value: str | None, spec: str | None, name: str = "") -> str:
     if value is None:
-        return "(see the site)"
+        raise MissingGlue(name)
     if spec:
         try:
             return format(float(value), spec)
@@ -129,47 +168,446 @@ def quiz_markdown(text: str) -> str:
     return _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
 
 
+def _fence(text: str, info: str = "") -> list[str]:
+    """``text`` as a fenced code block whose fence is longer than any backtick run in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", *text.rstrip().splitlines(), fence]
+
+
+def _output_choice(text: str) -> list[str]:
+    """A printed output as a list item: a code span, or a code block when it spans lines."""
+    text = text.rstrip()
+    if "\n" not in text and text.strip():
+        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        ticks = "`" * (longest + 1)
+        pad = " " if text.startswith("`") or text.endswith("`") or text != text.strip() else ""
+        return [f"- {ticks}{pad}{text}{pad}{ticks}"]
+    block = _fence(text)
+    return [f"- {block[0]}", *(f"  {line}" for line in block[1:])]
+
+
+def question_markdown(q, key: str) -> str:
+    """An inline question as a quote: its prompt, code, choices and the call that asks it.
+
+    Choices are numbered as :func:`dlcourse.quiz.ask` numbers them (the page's order).
+    """
+    lines = [f"**Check yourself:** {quiz_markdown(q.prompt)}"]
+    if q.code:
+        lines += ["", *_fence(q.code, "python")]
+    if q.choices:
+        lines.append("")
+        for choice in q.choices:
+            if choice.is_output:
+                lines += _output_choice(choice.text)
+            else:
+                lines.append(f"- {quiz_markdown(choice.text)}")
+    elif q.kind == "numeric":
+        unit = f" (in {quiz_markdown(q.unit)})" if q.unit else ""
+        lines += ["", f"Your answer is a number{unit}."]
+    call = f'import dlcourse; dlcourse.quiz.ask("{key}", "{q.id}")'
+    # the empty quote line ends the list: else the hint joins the last choice
+    lines += ["", f"*(Answer it on the course site, or run `{call}` in a code cell.)*"]
+    return "\n".join(f"> {line}".rstrip() for line in lines) + "\n"
+
+
+def _outside_code(text: str, change) -> str:
+    """``change`` applied to the parts of Markdown ``text`` that are not code."""
+
+    def spans(part: str) -> str:
+        pieces, at = [], 0
+        for match in _CODE_SPAN.finditer(part):
+            pieces += [change(part[at : match.start()]), match.group(0)]
+            at = match.end()
+        return "".join([*pieces, change(part[at:])])
+
+    pieces, at = [], 0
+    for match in _FENCE.finditer(text):
+        pieces += [spans(text[at : match.start()]), match.group(0)]
+        at = match.end()
+    return "".join([*pieces, spans(text[at:])])
+
+
+def absolute_links(text: str, page: str) -> str:
+    """Every link target in Markdown ``text`` made absolute against the page's URL ``page``:
+    an in-page anchor (``#broadcasting``) becomes the published page's anchor, which exists
+    (Jupyter and Colab give headings other ids than Sphinx does).
+
+    >>> print(absolute_links("[a](#x) [b](../faq.html) [c](https://e.org/) `[d](#y)`",
+    ...                      "https://s.org/m/p.html"))
+    [a](https://s.org/m/p.html#x) [b](https://s.org/faq.html) [c](https://e.org/) `[d](#y)`
+    """
+    from urllib.parse import urljoin
+
+    def link(match: re.Match[str]) -> str:
+        target = match.group(2)
+        bare = target[1:-1] if target.startswith("<") else target
+        return f"{match.group(1)}{urljoin(page, bare)}{match.group(3)}"
+
+    return _outside_code(text, lambda part: _LINK.sub(link, part))
+
+
 def plain_markdown(
-    text: str, notebook, quiz, site: str, glued: dict[str, str] | None = None
+    text: str,
+    notebook=None,
+    quiz=None,
+    site: str = "",
+    glued: dict[str, str] | None = None,
+    *,
+    published: set[str] | None = None,
+    page: str | None = None,
 ) -> str:
     """Book-only MyST syntax turned into Markdown that Jupyter and Colab render.
 
-    ``glued`` is the notebook's :func:`glued_values` (taken from ``notebook`` when not given).
+    ``glued`` is the notebook's :func:`glued_values` (taken from ``notebook`` when not given);
+    ``published`` the slugs of the published modules (a module not among them is named as
+    text, as the site names it; ``None``: all are); ``page`` the page's URL, against which
+    relative links and in-page anchors are made absolute (``None``: links stay as written).
+    Raises :class:`MissingGlue` for a glued name the notebook lacks.
     """
+    from dlcourse.outline import get_module
 
     def module_link(match: re.Match[str]) -> str:
-        from dlcourse.outline import get_module
-
         label, slug = match.group(1), match.group(2) or match.group(1)
         module = get_module(slug.strip())
         title = label.strip() if match.group(2) else module.title
+        if published is not None and module.slug not in published:
+            return f"{title} *(not yet published)*"
         return f"[{title}]({site}modules/{module.slug}.html)"
 
     def question(match: re.Match[str]) -> str:
         if quiz is None:
             return ""
-        q = quiz.question(match.group(1))
-        lines = [f"> **Check yourself:** {quiz_markdown(q.prompt)}"]
-        lines += [f"> - {quiz_markdown(choice.text)}" for choice in q.choices]
-        call = f'import dlcourse; dlcourse.quiz.ask("{quiz.key}", "{q.id}")'
-        # the empty quote line ends the list: else the hint joins the last choice
-        lines += [">", f"> *(Answer it on the course site, or run `{call}` in a code cell.)*"]
-        return "\n".join(lines) + "\n"
+        return question_markdown(quiz.question(match.group(1)), quiz.key)
 
     def admonition(match: re.Match[str]) -> str:
         body = match.group(3).strip().splitlines()
         head = [f"> **{match.group(2).capitalize()}:** {body[0]}"]
         return "\n".join(head + [f"> {line}".rstrip() for line in body[1:]]) + "\n"
 
-    glued = glued_values(notebook) if glued is None else glued
+    if glued is None:
+        glued = glued_values(notebook) if notebook is not None else {}
+    if page is not None:  # before the roles: the links they make are absolute already
+        text = absolute_links(text, page)
     text = _MODULE_ROLE.sub(module_link, text)
-    text = _GLUE_ROLE.sub(lambda m: _formatted(glued.get(m.group(1)), m.group(2)), text)
+    text = _GLUE_ROLE.sub(lambda m: _formatted(glued.get(m.group(1)), m.group(2), m.group(1)), text)
     text = _QUESTION.sub(question, text)
     return _ADMONITION.sub(admonition, text)
 
 
+# --- the notebook a learner opens ---------------------------------------------------------------
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_EXERCISE = re.compile(r"^Exercise\s+(\d+)\b")
+#: the tags of the cells the export adds or keeps for exercises and the quiz (tests find them)
+ATTEMPT, CHECK, SOLUTION, PRACTICE = (
+    "exercise-attempt",
+    "exercise-check",
+    "solution",
+    "practice-quiz",
+)
+
+
+def _tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _is_solution(cell) -> bool:
+    """A solution cell: tagged ``solution``, or (the format before exercise subsections) a
+    hidden cell whose button says "solution"."""
+    if cell.cell_type != "code":
+        return False
+    if SOLUTION in _tags(cell):
+        return True
+    prompt = cell.get("metadata", {}).get("mystnb", {}).get("code_prompt_show", "")
+    return "hide-cell" in _tags(cell) and "solution" in str(prompt).lower()
+
+
+def split_at_headings(source: str) -> list[str]:
+    """Markdown split before every heading (outside code blocks), so that each heading starts
+    a cell: Colab and JupyterLab fold sections by the heading that starts a cell.
+
+    >>> split_at_headings("intro\\n\\n## A\\n\\ntext\\n```\\n# not a heading\\n```\\n### B\\n")
+    ['intro', '## A\\n\\ntext\\n```\\n# not a heading\\n```', '### B']
+    """
+    chunks: list[list[str]] = [[]]
+    fence = None
+    for line in source.splitlines():
+        opening = re.match(r"^(`{3,}|~{3,})", line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None and _HEADING.match(line) and any(s.strip() for s in chunks[-1]):
+            chunks.append([])
+        chunks[-1].append(line)
+    return ["\n".join(c).strip("\n") for c in chunks if any(s.strip() for s in c)]
+
+
+def _heading(cell) -> tuple[int, str] | None:
+    if cell.cell_type != "markdown":
+        return None
+    first = cell.source.lstrip("\n").split("\n", 1)[0]
+    match = _HEADING.match(first)
+    return (len(match.group(1)), match.group(2)) if match else None
+
+
+def _markdown(source: str, **metadata) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell.metadata.update(metadata)
+    return cell
+
+
+def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, checks, *,
+                    own_section: bool = True, after_fold: bool = False):  # fmt: skip
+    """An exercise as a learner meets it: the prompt, an empty cell to try it in, the checks,
+    and the solution folded under a heading one level below the exercise's.
+
+    An exercise without its own section (the format before ``### Exercise N``) that follows a
+    folded solution (``after_fold``) gets a heading before its attempt cell, so that the fold
+    above ends there.
+    """
+    names: tuple[str, ...] = ()
+    if own_section:
+        from dlcourse.exercises import exercises_of
+
+        try:
+            names = exercises_of(slug)[number].names
+        except (LookupError, KeyError):
+            names = ()
+    level = "#" * min(depth + 1, 6)
+    if names:
+        listed = " and ".join(", ".join(names).rsplit(", ", 1))
+        say = f"# Exercise {number}: your attempt. Define {listed} here, then run the check below."
+    elif checks:
+        say = f"# Exercise {number}: your attempt. Write it here, then run the check below."
+    else:
+        say = f"# Exercise {number}: your attempt. Write it here; the solution is below, folded."
+    attempt = nbformat.v4.new_code_cell(say)
+    attempt.metadata.update(tags=[ATTEMPT], dlcourse={"exercise": number, "part": "attempt"})
+    before = [_markdown(f"{level} Exercise {number}: your attempt")] if after_fold else []
+    for cell in checks:
+        cell.outputs, cell.execution_count = [], None
+        # the verdict is printed; the bool check() returns would show again as Out[n]
+        lines = cell.source.rstrip().split("\n")
+        if lines[-1].startswith("check(") and not lines[-1].endswith(";"):
+            cell.source = "\n".join([*lines[:-1], lines[-1] + ";"])
+        cell.metadata["tags"] = [CHECK]
+        cell.metadata["dlcourse"] = {"exercise": number, "part": "check"}
+    heading = _markdown(
+        f"{level} Solution to exercise {number}\n\n"
+        "*Try the exercise first: in Jupyter and Colab this section opens folded (the arrow "
+        "beside the heading unfolds it).*",
+        **{"jp-MarkdownHeadingCollapsed": True, "heading_collapsed": True},
+    )
+    heading.metadata["dlcourse"] = {"exercise": number, "part": "solution-heading"}
+    for cell in solution:
+        if cell.cell_type == "code":
+            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+            cell.metadata["dlcourse"] = {"exercise": number, "part": "solution"}
+    return [*prompt_cells, *before, attempt, *checks, heading, *solution]
+
+
+def _exercises(cells: list, slug: str) -> list:
+    """Rearrange each exercise: prompt, attempt cell, checks, then the folded solution.
+
+    An exercise is a ``### Exercise N`` section (any level); in the format before exercise
+    sections, each solution cell is an exercise of its own, numbered in page order.
+    """
+    out: list = []
+    current: dict | None = None  # the exercise being collected
+    unsectioned = 0  # solutions outside exercise sections so far
+    folded = False  # the last cell is in a folded solution section (without a section of its own)
+
+    def finish() -> None:
+        nonlocal current
+        if current is not None:
+            if current["solution"] or current["checks"]:
+                args = (current["prompt"], current["solution"], current["checks"])
+                out.extend(_exercise_cells(slug, current["number"], current["depth"], *args))
+            else:
+                out.extend(current["prompt"])
+        current = None
+
+    depth = 1
+    for cell in cells:
+        heading = _heading(cell)
+        if heading is not None and (current is None or heading[0] <= current["depth"]):
+            finish()
+            depth = heading[0]
+            match = _EXERCISE.match(heading[1])
+            if match:
+                current = {"number": int(match[1]), "depth": depth, "prompt": [cell],
+                           "solution": [], "checks": []}  # fmt: skip
+                continue
+        if current is None:
+            if _is_solution(cell):  # an exercise without its own section
+                unsectioned += 1
+                out += _exercise_cells(
+                    slug, unsectioned, depth, [], [cell], [], own_section=False, after_fold=folded
+                )
+                folded = True
+                continue
+            numbered = re.match(r"\s*(\d+)[.)]\s", cell.source) if heading is None else None
+            if folded and cell.cell_type == "markdown" and numbered:
+                # the next item of a numbered list of exercises: a heading ends the fold above
+                out.append(_markdown(f"{'#' * min(depth + 1, 6)} Exercise {numbered[1]}"))
+                folded = False
+            elif heading is not None:
+                folded = False
+            out.append(cell)
+            continue
+        if CHECK in _tags(cell):
+            current["checks"].append(cell)
+        elif _is_solution(cell) or current["solution"]:
+            current["solution"].append(cell)  # and what follows it: the solution's discussion
+        else:
+            current["prompt"].append(cell)
+    finish()
+    return out
+
+
+def _alt_text(cell) -> None:
+    """Give each image a code cell shows the alt text its author wrote for the page, where
+    Jupyter's tools look for it: the output's ``metadata[mime]["alt"]`` (what IPython's
+    ``Image(alt=...)`` writes and nbconvert renders as the image's ``alt``)."""
+    alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+    if not alt:
+        return
+    for output in cell.get("outputs", []):
+        for mime in output.get("data", {}):
+            if mime.startswith("image/"):
+                output.setdefault("metadata", {}).setdefault(mime, {})["alt"] = alt
+
+
+def _page_url(site: str, slug: str) -> str:
+    return f"{site}modules/{slug}.html"
+
+
+def _module_item(module, site: str, published: set[str]) -> str:
+    label = f"Module {module.number} · {module.title}"
+    if module.slug in published:
+        return f"[{label}]({_page_url(site, module.slug)})"
+    return f"{label} *(not yet published)*"
+
+
+def _header(module, site: str) -> str:
+    from dlcourse.outline import header_line
+
+    return (
+        f"*{header_line(module)}* · {module.part}\n\n"
+        f"This is the notebook of [the module's page]({_page_url(site, module.slug)}), with the "
+        "outputs the page shows. Run the cells in order; the first code cell installs the "
+        "course package."
+    )
+
+
+def _practice(quiz) -> list:
+    count = len(quiz.practice)
+    intro = _markdown(
+        "## Practice quiz\n\n"
+        f"{count} question{'s' if count != 1 else ''}, as on the page. Run the cell below and "
+        "type the number of your choice (several, separated by commas, when more than one is "
+        "right) or a number; each answer gets its feedback, and an empty answer after a wrong "
+        "one shows the right one with its explanation."
+    )
+    call = nbformat.v4.new_code_cell(
+        f'import dlcourse.quiz\n\ndlcourse.quiz.ask("{quiz.key}", "practice")'
+    )
+    call.metadata["tags"] = [PRACTICE]
+    return [intro, call]
+
+
+def _where_next(module, site: str, published: set[str]) -> nbformat.NotebookNode:
+    from dlcourse.outline import next_module, related
+
+    lines = ["## Where next", ""]
+    following = next_module(module)
+    if following is None:
+        lines.append("You have reached the last module of the course.")
+    else:
+        lines.append(f"Next → {_module_item(following, site, published)}")
+    others = related(module)
+    if others:
+        lines += ["", "Related modules:", ""]
+        lines += [f"- {_module_item(other, site, published)}" for other in others]
+    lines += [
+        "",
+        f"Back to [this module's page]({_page_url(site, module.slug)}) on the course site.",
+    ]
+    return _markdown("\n".join(lines))
+
+
+def learner_notebook(
+    executed: nbformat.NotebookNode,
+    module,
+    quiz,
+    *,
+    site: str,
+    published: set[str],
+    requirement: str,
+    version: str,
+) -> nbformat.NotebookNode:
+    """The notebook a learner downloads or opens in Colab, made from the page's executed
+    notebook (see the module's docstring for what it holds)."""
+    notebook = nbformat.from_dict(json.loads(json.dumps(executed)))  # leave the cache's alone
+    glued = glued_values(notebook)  # values glued in hidden cells are quoted too
+    _drop_glue_records(notebook)
+    page = _page_url(site, module.slug)
+    cells = []
+    for cell in notebook.cells:
+        tags = _tags(cell)
+        if "remove-cell" in tags and CHECK not in tags:
+            continue  # claim checks and other cells the page hides are not part of the lesson
+        if cell.cell_type == "markdown":
+            source = plain_markdown(
+                cell.source, quiz=quiz, site=site, glued=glued, published=published, page=page
+            )
+            cells += [_markdown(chunk) for chunk in split_at_headings(source)]
+        else:
+            _alt_text(cell)
+            cells.append(cell)
+    cells = _exercises(cells, module.slug)
+    # the header under the title; the install cell before the first code cell
+    title = next((i for i, c in enumerate(cells) if (_heading(c) or (0,))[0] == 1), None)
+    if title is not None:
+        first, _, rest = cells[title].source.partition("\n")
+        cells[title : title + 1] = [_markdown(first), _markdown(_header(module, site))]
+        if rest.strip():
+            cells.insert(title + 2, _markdown(rest.strip("\n")))
+    else:
+        cells.insert(0, _markdown(_header(module, site)))
+    install = nbformat.v4.new_code_cell(
+        INSTALL_CELL.format(requirement=requirement, version=version), id="install-dlcourse"
+    )
+    code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+    cells.insert(code, install)
+    if quiz is not None and quiz.practice:
+        cells += _practice(quiz)
+    cells.append(_where_next(module, site, published))
+    notebook.cells = cells
+    _renumber(notebook)
+    folded = []
+    for i, cell in enumerate(notebook.cells):  # stable ids: two builds, same bytes
+        cell["id"] = "install-dlcourse" if cell is install else f"cell-{i}"
+        if cell.metadata.get("jp-MarkdownHeadingCollapsed"):
+            cell.metadata["id"] = cell["id"]  # Colab finds a section by its metadata id
+            folded.append(cell["id"])
+    notebook.metadata.pop("jupytext", None)
+    # the name Colab shows is the download's; the solutions' sections start folded
+    notebook.metadata["colab"] = {"name": f"{module.slug}.ipynb", "collapsed_sections": folded}
+    nbformat.validate(notebook)
+    return notebook
+
+
 EXPORTED = "dlcourse-notebooks.json"  # in the doctree folder: what each notebook was made of
-_EXPORT_CODE = (Path(__file__), Path(__file__).parents[1] / "outline.py")
+#: the export code as this process loaded it (a file edited during a build is not what ran)
+_EXPORT_CODE = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parents[1] / name).read_bytes()
+        for name in ("book/notebooks.py", "outline.py", "quiz.py", "__init__.py")
+    )
+).digest()
 
 
 def note_read(app: Sphinx, env, docnames: list[str]) -> None:
@@ -177,11 +615,11 @@ def note_read(app: Sphinx, env, docnames: list[str]) -> None:
 
 
 def _shared_inputs(app: Sphinx) -> bytes:
-    """What every notebook is made of: the export code and the settings."""
-    h = hashlib.sha256()
-    for path in _EXPORT_CODE:
-        h.update(path.read_bytes())
-    settings = [app.config.dlcourse_install, app.config.html_baseurl]
+    """What every notebook is made of: the export code, the settings, the published modules."""
+    from dlcourse.book.pages import published
+
+    h = hashlib.sha256(_EXPORT_CODE)
+    settings = [app.config.dlcourse_install, app.config.html_baseurl, sorted(published(app.env))]
     h.update(json.dumps([str(s) for s in settings]).encode())
     return h.digest()
 
@@ -191,7 +629,8 @@ def _inputs(app: Sphinx, shared: bytes, docname: str, slug: str) -> str:
     from dlcourse.book.quizzes import quiz_dir
 
     h = hashlib.sha256(shared)
-    for path in (Path(app.env.doc2path(docname)), quiz_dir(app) / f"{slug}.yaml"):
+    checks = Path(__file__).parents[1] / "exercises" / f"{slug.replace('-', '_')}.py"
+    for path in (Path(app.env.doc2path(docname)), quiz_dir(app) / f"{slug}.yaml", checks):
         h.update(path.read_bytes() if path.is_file() else b"missing")
     return h.hexdigest()
 
@@ -199,6 +638,9 @@ def _inputs(app: Sphinx, shared: bytes, docname: str, slug: str) -> str:
 def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    from dlcourse import __version__
+    from dlcourse.book.pages import published
+
     outdir = Path(app.outdir) / "notebooks"
     outdir.mkdir(parents=True, exist_ok=True)
     record = Path(app.doctreedir) / EXPORTED
@@ -206,7 +648,8 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
     after = {}
     read_now = getattr(app, "dlcourse_read_now", set())
     shared = _shared_inputs(app)
-    install = INSTALL_CELL.format(requirement=app.config.dlcourse_install)
+    requirement = install_requirement(app.config.dlcourse_install, __version__)
+    site = app.config.html_baseurl or ""
     for docname in sorted(app.env.found_docs):
         module = module_of(docname)
         if module is None:
@@ -215,24 +658,21 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
         after[docname] = _inputs(app, shared, docname, module.slug)
         if docname not in read_now and before.get(docname) == after[docname] and target.is_file():
             continue
-        notebook = executed_notebook(app, docname)
-        # values glued in hidden cells are quoted too
-        glued = glued_values(notebook)
-        _drop_glue_records(notebook)
-        # claim checks and other cells the page hides are not part of the lesson
-        notebook.cells = [c for c in notebook.cells if "remove-cell" not in _tags(c)]
-        _renumber(notebook)
-        quiz = _quiz(app, module.slug)
-        site = app.config.html_baseurl or ""
-        for each in notebook.cells:
-            if each.cell_type == "markdown":
-                each.source = plain_markdown(each.source, notebook, quiz, site, glued)
-        cell = nbformat.v4.new_code_cell(install, id="install-dlcourse")
-        notebook.cells.insert(0, cell)
-        notebook.metadata.pop("jupytext", None)
-        notebook.metadata["colab"] = {"name": f"{module.number:02d}-{module.slug}.ipynb"}
-        for i, each in enumerate(notebook.cells):  # stable ids: two builds, same bytes
-            each["id"] = each.get("id") if i == 0 else f"cell-{i}"
+        try:
+            notebook = learner_notebook(
+                executed_notebook(app, docname),
+                module,
+                _quiz(app, module.slug),
+                site=site,
+                published=published(app.env),
+                requirement=requirement,
+                version=__version__,
+            )
+        except MissingGlue as missing:
+            raise CourseError(
+                f"{app.env.doc2path(docname)}: the prose quotes {{glue:text}}`{missing.args[0]}`, "
+                "but no cell glued that name; glue it in a cell above (glue(name, value))."
+            ) from None
         nbformat.write(notebook, target)
     record.write_text(json.dumps(after, indent=1, sort_keys=True))
 
@@ -250,18 +690,22 @@ def _renumber(notebook: nbformat.NotebookNode) -> None:
                 output["execution_count"] = count
 
 
-def _tags(cell) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
-
-
 def _quiz(app: Sphinx, slug: str):
+    """The module's quiz with its predict-output choices, computed as the pages compute them
+    (the same snippet cache and time limit as :func:`dlcourse.book.quizzes.load_page_quiz`)."""
     from dlcourse.book.quizzes import quiz_dir
-    from dlcourse.quiz import QuizError, load_quiz
+    from dlcourse.quiz import QuizError, compute_outputs, load_quiz
 
-    try:
-        return load_quiz(slug, quiz_dir(app))
-    except (QuizError, FileNotFoundError):
+    path = quiz_dir(app) / f"{slug}.yaml"
+    if not path.is_file():
         return None
+    cache = Path(app.doctreedir).parent / ".dlcourse_quiz_outputs"
+    try:
+        return compute_outputs(
+            [load_quiz(path)], cache, timeout=app.config.dlcourse_snippet_timeout
+        )[0]
+    except QuizError as error:  # the page that reads it stops the build with the same error
+        raise CourseError(f"{error}\n(read for the notebook of {slug})") from None
 
 
 def setup(app: Sphinx) -> None:
