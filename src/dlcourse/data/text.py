@@ -3,7 +3,7 @@
 The corpus (``corpus.txt``, shipped inside the package) was written for the course: six short
 chapters (animals, weather, kitchen, numbers, colours, days) of plain sentences with a small
 vocabulary and recurring patterns, so that small models learn something visible from it in
-seconds. It is part of ``dlcourse`` and under the same licence, MIT (:data:`CORPUS_LICENSE`).
+seconds. It is part of ``dlcourse`` and under the same licence, MIT (``CORPUS_LICENSE``).
 Introduced in *Embeddings* (Module 17,
 https://dlcourse.github.io/dlcourse/modules/embeddings.html) and used again in *Recurrent Neural
 Networks and LSTMs* (Module 18,
@@ -54,9 +54,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def load_corpus() -> str:
-    """The course corpus as one string (about 46 KB, MIT licence, see :data:`CORPUS_LICENSE`).
+    """The course corpus as one string (about 46 KB, MIT licence, see ``CORPUS_LICENSE``).
 
-    A title, a preface, then one chapter per topic of :data:`TOPICS`: the chapter's name on a
+    A title, a preface, then one chapter per topic of ``TOPICS``: the chapter's name on a
     line of its own (``Animals``), then paragraphs separated by blank lines. Read from the
     installed package, so it works offline and in Colab. Introduced in *Embeddings* (Module 17,
     https://dlcourse.github.io/dlcourse/modules/embeddings.html).
