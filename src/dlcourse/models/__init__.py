@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from dlcourse.models.cnn import DigitCNN, conv_output_size
+
 
 class SimpleNN(nn.Module):
     """The network of Module 1: ``Linear(10, 5) → ReLU → Linear(5, 1)``.
