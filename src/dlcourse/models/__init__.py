@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from dlcourse.models.cnn import DigitCNN, conv_output_size
+from dlcourse.models.cnn import DigitCNN as DigitCNN
+from dlcourse.models.cnn import conv_output_size as conv_output_size
 
 
 class SimpleNN(nn.Module):
