@@ -2,6 +2,7 @@
 
 - ``mlp``: fully connected networks (``SimpleNN``, ``MLP``, ``DeepMLP``);
 - ``initialization``: initialization suited to an activation;
+- ``cnn``: convolutional networks for the 8×8 digits, and the output-size rule;
 - ``embedding``: learned vectors for discrete things (skip-gram, a bag-of-embeddings classifier);
 - ``rnn``: recurrent character models.
 
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+from dlcourse.models.cnn import DigitCNN, conv_output_size
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
 from dlcourse.models.initialization import init_for_activation
 from dlcourse.models.mlp import MLP, DeepMLP, SimpleNN
@@ -18,10 +20,12 @@ from dlcourse.models.rnn import CharRNN
 __all__ = [
     "MLP",
     "CharRNN",
+    "DigitCNN",
     "DeepMLP",
     "EmbeddingBagClassifier",
     "SimpleNN",
     "SkipGram",
+    "conv_output_size",
     "cosine_neighbours",
     "init_for_activation",
 ]
