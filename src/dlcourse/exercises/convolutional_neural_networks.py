@@ -29,9 +29,13 @@ def _blur(blur: nn.Module) -> str | None:
         return f"the blurred image should keep the shape {tuple(x.shape)}, got {tuple(out.shape)}"
     if torch.allclose(out, 9 * F.avg_pool2d(x, 3, stride=1, padding=1), atol=1e-5):
         return "this is the sum of the 3×3 window, not its mean"
-    if not torch.allclose(out, F.avg_pool2d(x, 3, stride=1, padding=1), atol=1e-5):
-        return "each output pixel should be the mean of the 3×3 window around it (zeros outside)"
-    return None
+    mean = F.avg_pool2d(x, 3, stride=1, padding=1)
+    if torch.allclose(out, mean, atol=1e-5):
+        return None
+    offset = out - mean
+    if torch.allclose(offset, offset.flatten()[0].expand_as(offset), atol=1e-5):
+        return "the mean is off by a constant everywhere: that is the bias; use bias=False"
+    return "each output pixel should be the mean of the 3×3 window around it (zeros outside)"
 
 
 def _receptive_field(receptive_field: int) -> str | None:
@@ -42,10 +46,12 @@ def _receptive_field(receptive_field: int) -> str | None:
     return None
 
 
-def _conv(weight: float, padding: int = 1) -> nn.Conv2d:
-    conv = nn.Conv2d(1, 1, kernel_size=3, padding=padding, bias=False)
+def _conv(weight: float, padding: int = 1, bias: float | None = None) -> nn.Conv2d:
+    conv = nn.Conv2d(1, 1, kernel_size=3, padding=padding, bias=bias is not None)
     with torch.no_grad():
         conv.weight.fill_(weight)
+        if bias is not None:
+            conv.bias.fill_(bias)
     return conv
 
 
@@ -66,7 +72,12 @@ EXERCISES = (
         "A blur filter",
         names=("blur",),
         test=_blur,
-        wrong=({"blur": _conv(1.0)}, {"blur": _conv(1 / 9, padding=0)}, {"blur": nn.Identity()}),
+        wrong=(
+            {"blur": _conv(1.0)},
+            {"blur": _conv(1 / 9, padding=0)},
+            {"blur": _conv(1 / 9, bias=0.3)},
+            {"blur": nn.Identity()},
+        ),
     ),
     Exercise(
         3,

@@ -21,12 +21,15 @@ def conv_output_size(
     """Length of one spatial side after a convolution or pooling layer.
 
     ``floor((size + 2·padding − dilation·(kernel_size − 1) − 1) / stride) + 1``, the rule
-    ``nn.Conv2d`` and ``nn.MaxPool2d`` follow (with ``ceil_mode=False``). Introduced in
-    Module 15, *Convolutional Neural Networks*
+    ``nn.Conv2d`` and ``nn.MaxPool2d`` follow (with ``ceil_mode=False``). ``stride`` defaults
+    to 1, as in ``nn.Conv2d``; a pooling layer's stride defaults to its kernel size, so pass it
+    explicitly for one. Introduced in Module 15, *Convolutional Neural Networks*
     (https://dlcourse.github.io/dlcourse/modules/convolutional-neural-networks.html).
 
     >>> conv_output_size(8, kernel_size=3)
     6
+    >>> conv_output_size(8, kernel_size=2, stride=2)  # nn.MaxPool2d(2)
+    4
     >>> conv_output_size(8, kernel_size=3, padding=1, stride=2)
     4
     >>> conv_output_size(8, kernel_size=3, dilation=2)
