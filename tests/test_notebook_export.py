@@ -451,6 +451,7 @@ def test_exercises_are_an_attempt_cell_the_check_and_the_solution_folded(built_s
                 check = cells[j]
                 assert not check.outputs and check.execution_count is None
                 assert check.source.endswith(f'check("{slug}", {number});'), check.source
+                assert check.source.startswith("from dlcourse.exercises import check\n")
                 j += 1
             assert (j > i + 1) == (number in checked), f"{slug}: exercise {number}'s check"
             checks += number in checked

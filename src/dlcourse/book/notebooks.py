@@ -358,6 +358,9 @@ def _markdown(source: str, **metadata) -> nbformat.NotebookNode:
     return cell
 
 
+CHECK_IMPORT = "from dlcourse.exercises import check"
+
+
 def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, checks, *,
                     own_section: bool = True, after_fold: bool = False):  # fmt: skip
     """An exercise as a learner meets it: the prompt, an empty cell to try it in, the checks,
@@ -390,6 +393,8 @@ def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, 
         cell.outputs, cell.execution_count = [], None
         # the verdict is printed; the bool check() returns would show again as Out[n]
         lines = cell.source.rstrip().split("\n")
+        if CHECK_IMPORT not in cell.source:  # each check runs on its own, in any order
+            lines = [CHECK_IMPORT, "", *lines]
         if lines[-1].startswith("check(") and not lines[-1].endswith(";"):
             cell.source = "\n".join([*lines[:-1], lines[-1] + ";"])
         cell.metadata["tags"] = [CHECK]
