@@ -34,15 +34,17 @@ def _lstm_count(lstm_param_count) -> str | None:
 def _last_outputs(last_outputs) -> str | None:
     torch.manual_seed(0)
     rnn = nn.GRU(2, 3, batch_first=True)
-    sequences = [torch.randn(n, 2) for n in (2, 6, 4)]
-    lengths = torch.tensor([2, 6, 4])
+    # four sequences, unsorted, one of length 1: an answer written for the page's batch of
+    # three, or for sorted lengths, does not pass by accident
+    sequences = [torch.randn(n, 2) for n in (2, 6, 1, 4)]
+    lengths = torch.tensor([2, 6, 1, 4])
     padded = pad_sequence(sequences, batch_first=True)
     with torch.no_grad():
         output, _ = rnn(padded)
         packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
         _, h_n = rnn(packed)
         mine = last_outputs(output, lengths)
-    if not isinstance(mine, torch.Tensor) or mine.shape != (3, 3):
+    if not isinstance(mine, torch.Tensor) or mine.shape != (4, 3):
         return "`last_outputs` should return one vector per sequence: (batch, hidden)"
     if not torch.allclose(mine, h_n[0], atol=1e-6):
         return "these are not the outputs at each sequence's last real step (lengths - 1)"
@@ -83,6 +85,7 @@ EXERCISES = (
         wrong=(
             {"last_outputs": lambda output, lengths: output[:, -1]},
             {"last_outputs": lambda output, lengths: output[torch.arange(3), lengths]},
+            {"last_outputs": lambda output, lengths: output[torch.arange(3), lengths - 1]},
         ),
     ),
 )
