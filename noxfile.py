@@ -10,14 +10,15 @@ nox -s quizzes  check all quiz data
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import nox
 
 ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT / "tests"))
+from findlinks import find_links  # noqa: E402  (the notebook-run test uses it too)
+
 DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 LOCK = ROOT / "requirements" / "build.txt"
@@ -25,20 +26,6 @@ LOCK = ROOT / "requirements" / "build.txt"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
-
-
-def find_links() -> list[str]:
-    """pip's find-links setting (uv ignores pip's configuration; the local torch wheel is there)."""
-    value = os.environ.get("PIP_FIND_LINKS", "")
-    if not value:
-        done = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "get", "global.find-links"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        value = done.stdout.strip() if done.returncode == 0 else ""
-    return [arg for link in value.split() for arg in ("--find-links", link)]
 
 
 def install_toolchain(session: nox.Session) -> None:

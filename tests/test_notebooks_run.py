@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from findlinks import find_links
 from sitebuild import conf_value
 
 pytestmark = pytest.mark.build
@@ -137,20 +138,6 @@ def different_outputs(name: str, published, run) -> str | None:
 WHEEL_KERNEL = "dlcourse-wheel"
 
 
-def _find_links() -> list[str]:
-    """pip's find-links (the local torch wheel may be there; uv ignores pip's configuration)."""
-    value = os.environ.get("PIP_FIND_LINKS", "")
-    if not value:
-        done = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "get", "global.find-links"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        value = done.stdout.strip() if done.returncode == 0 else ""
-    return [arg for link in value.split() for arg in ("--find-links", link)]
-
-
 @pytest.fixture(scope="module")
 def wheel_kernel(tmp_path_factory) -> Iterator[str]:
     """A Jupyter kernel in a fresh environment holding only the package's wheel and what it
@@ -165,7 +152,7 @@ def wheel_kernel(tmp_path_factory) -> Iterator[str]:
     python = str(venv / "bin" / "python")
     (wheel,) = (root / "dist").glob("dlcourse-*.whl")
     lock = ROOT / "requirements" / "build.txt"
-    run([uv, "pip", "install", "--python", python, *_find_links(), "-c", str(lock), str(wheel),
+    run([uv, "pip", "install", "--python", python, *find_links(), "-c", str(lock), str(wheel),
          "ipykernel"])  # fmt: skip
     done = subprocess.run([python, "-c", "import sphinx"], capture_output=True, check=False)
     assert done.returncode != 0, "the learner's environment must not have Sphinx"
