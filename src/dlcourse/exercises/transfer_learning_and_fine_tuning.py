@@ -23,18 +23,25 @@ def _trainable(n_probe: int, n_finetune: int) -> str | None:
 
 
 def _groups(make_optimizer: Callable[..., torch.optim.Optimizer]) -> str | None:
-    model = DigitCNN(num_classes=2)
-    optimizer = make_optimizer(model, backbone_lr=1e-4, head_lr=1e-2)
-    lr_of = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
-    backbone, head = list(model.features.parameters()), list(model.head.parameters())
-    if any(id(p) not in lr_of for p in backbone + head):
-        return "every parameter of the model should be in one of the optimizer's groups"
-    if any(lr_of[id(p)] != 1e-4 for p in backbone):
-        return "the parameters of `model.features` should get `backbone_lr`"
-    if any(lr_of[id(p)] != 1e-2 for p in head):
-        return "the parameters of `model.head` should get `head_lr`"
-    if not isinstance(optimizer, torch.optim.Adam):
-        return "the exercise asks for torch.optim.Adam"
+    # Two pairs of rates, so that an answer with the page's numbers typed in fails.
+    for backbone_lr, head_lr in ((1e-4, 1e-2), (3e-3, 5e-2)):
+        model = DigitCNN(num_classes=2)
+        optimizer = make_optimizer(model, backbone_lr=backbone_lr, head_lr=head_lr)
+        groups = optimizer.param_groups
+        lr_of = {id(p): group["lr"] for group in groups for p in group["params"]}
+        backbone, head = list(model.features.parameters()), list(model.head.parameters())
+        if any(id(p) not in lr_of for p in backbone + head):
+            return "every parameter of the model should be in one of the optimizer's groups"
+        if backbone_lr != 1e-4 and any(lr_of[id(p)] == 1e-4 for p in backbone + head):
+            return "use the arguments `backbone_lr` and `head_lr`, not numbers typed in"
+        if any(lr_of[id(p)] != backbone_lr for p in backbone):
+            return "the parameters of `model.features` should get `backbone_lr`"
+        if any(lr_of[id(p)] != head_lr for p in head):
+            return "the parameters of `model.head` should get `head_lr`"
+        if isinstance(optimizer, torch.optim.AdamW):
+            return "the exercise asks for torch.optim.Adam, not AdamW (decoupled weight decay)"
+        if not isinstance(optimizer, torch.optim.Adam):
+            return "the exercise asks for torch.optim.Adam"
     return None
 
 
@@ -53,6 +60,24 @@ def _swapped(model, backbone_lr, head_lr):  # a wrong answer: the rates swapped
 
 def _head_only(model, backbone_lr, head_lr):  # a wrong answer: the backbone left out
     return torch.optim.Adam(model.head.parameters(), lr=head_lr)
+
+
+def _typed_in(model, backbone_lr, head_lr):  # a wrong answer: the page's rates, not the arguments
+    return torch.optim.Adam(
+        [
+            {"params": model.features.parameters(), "lr": 1e-4},
+            {"params": model.head.parameters(), "lr": 1e-2},
+        ]
+    )
+
+
+def _adamw(model, backbone_lr, head_lr):  # a wrong answer: AdamW, an Adam subclass in recent torch
+    return torch.optim.AdamW(
+        [
+            {"params": model.features.parameters(), "lr": backbone_lr},
+            {"params": model.head.parameters(), "lr": head_lr},
+        ]
+    )
 
 
 EXERCISES = (
@@ -76,6 +101,8 @@ EXERCISES = (
             {"make_optimizer": _one_group},
             {"make_optimizer": _swapped},
             {"make_optimizer": _head_only},
+            {"make_optimizer": _typed_in},
+            {"make_optimizer": _adamw},
         ),
     ),
 )
