@@ -23,8 +23,8 @@ def conv_output_size(
     ``floor((size + 2·padding − dilation·(kernel_size − 1) − 1) / stride) + 1``, the rule
     ``nn.Conv2d`` and ``nn.MaxPool2d`` follow (with ``ceil_mode=False``). ``stride`` defaults
     to 1, as in ``nn.Conv2d``; a pooling layer's stride defaults to its kernel size, so pass it
-    explicitly for one. Introduced in Module 15, *Convolutional Neural Networks*
-    (https://dlcourse.github.io/dlcourse/modules/convolutional-neural-networks.html).
+    explicitly for one. Introduced in *Convolutional Neural Networks* (Module 15,
+    https://dlcourse.github.io/dlcourse/modules/convolutional-neural-networks.html).
 
     >>> conv_output_size(8, kernel_size=3)
     6
@@ -60,8 +60,8 @@ class DigitCNN(nn.Module):
     ``features`` maps ``(N, 1, 8, 8)`` to ``(N, channels[1]·2·2)`` (8 → 4 → 2 pixels a side);
     ``head`` is one ``nn.Linear`` from those features to ``num_classes`` logits. Keeping the two
     apart is what lets Module 16 reuse ``features`` under a new ``head``. Introduced in
-    Module 15, *Convolutional Neural Networks*
-    (https://dlcourse.github.io/dlcourse/modules/convolutional-neural-networks.html).
+    *Convolutional Neural Networks* (Module 15,
+    https://dlcourse.github.io/dlcourse/modules/convolutional-neural-networks.html).
 
     >>> model = DigitCNN()
     >>> model(torch.zeros(5, 1, 8, 8)).shape
