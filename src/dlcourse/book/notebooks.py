@@ -396,7 +396,8 @@ def _exercise_cells(slug: str, number: int, depth: int, prompt_cells, solution, 
         if CHECK_IMPORT not in cell.source:  # each check runs on its own, in any order
             lines = [CHECK_IMPORT, "", *lines]
         if lines[-1].startswith("check(") and not lines[-1].endswith(";"):
-            cell.source = "\n".join([*lines[:-1], lines[-1] + ";"])
+            lines[-1] += ";"
+        cell.source = "\n".join(lines)
         cell.metadata["tags"] = [CHECK]
         cell.metadata["dlcourse"] = {"exercise": number, "part": "check"}
     heading = _markdown(
