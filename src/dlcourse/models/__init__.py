@@ -4,13 +4,15 @@
 - ``initialization``: initialization suited to an activation;
 - ``cnn``: convolutional networks for the 8×8 digits, and the output-size rule;
 - ``embedding``: learned vectors for discrete things (skip-gram, a bag-of-embeddings classifier);
-- ``rnn``: recurrent character models.
+- ``rnn``: recurrent character models;
+- ``attention``: scaled dot-product and multi-head attention, written out.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
 
 from __future__ import annotations
 
+from dlcourse.models.attention import MultiHeadAttention, scaled_dot_product_attention
 from dlcourse.models.cnn import DigitCNN, conv_output_size
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
 from dlcourse.models.initialization import init_for_activation
@@ -23,9 +25,11 @@ __all__ = [
     "DigitCNN",
     "DeepMLP",
     "EmbeddingBagClassifier",
+    "MultiHeadAttention",
     "SimpleNN",
     "SkipGram",
     "conv_output_size",
     "cosine_neighbours",
     "init_for_activation",
+    "scaled_dot_product_attention",
 ]
