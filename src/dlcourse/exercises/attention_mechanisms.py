@@ -112,9 +112,9 @@ EXERCISES = (
             {"split_heads": lambda x, h: x.view(x.shape[0], h, x.shape[1], x.shape[2] // h)},
             {"split_heads": lambda x, h: x.view(x.shape[0], x.shape[1], h, x.shape[2] // h)},
             {
-                "split_heads": lambda x, h: (
-                    x.view(x.shape[0], x.shape[1], x.shape[2] // h, h).permute(0, 3, 1, 2)
-                )
+                "split_heads": lambda x, h: x.view(
+                    x.shape[0], x.shape[1], x.shape[2] // h, h
+                ).permute(0, 3, 1, 2)
             },
         ),
     ),
