@@ -84,7 +84,11 @@ EXERCISES = (
                     q @ k.transpose(-2, -1) / q.shape[-1], dim=-1
                 )
             },
-            {"attention_weights": lambda q, k: torch.softmax(q @ k.T / q.shape[-1] ** 0.5, -1)},
+            {
+                "attention_weights": lambda q, k: torch.softmax(
+                    q @ k.transpose(1, 2) / q.shape[-1] ** 0.5, -1
+                )
+            },
         ),
     ),
     Exercise(
