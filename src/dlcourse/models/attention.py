@@ -34,7 +34,8 @@ def scaled_dot_product_attention(
     ``True`` where query ``i`` may attend to key ``j``; blocked scores become ``-inf`` before
     the softmax, so their weights are exactly 0. ``is_causal`` blocks every key after the
     query's own position. A query that may attend to nothing gets weights of 0 (and an output
-    of 0), as ``F.scaled_dot_product_attention`` does, instead of the softmax's 0/0 = NaN.
+    of 0), as ``F.scaled_dot_product_attention`` does in torch 2.13 on the CPU, instead of the
+    softmax's 0/0 = NaN.
     Introduced in *Attention Mechanisms* (Module 19,
     https://dlcourse.github.io/dlcourse/modules/attention-mechanisms.html), section "Scaled
     dot-product attention from scratch".
