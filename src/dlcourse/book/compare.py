@@ -1,9 +1,11 @@
 """Compare two builds of the site: ``python -m dlcourse.book.compare SITE_A SITE_B``.
 
 Two clean builds must give byte-identical pages, images and notebooks. The only exceptions:
-the files that exist to record the build (:data:`BUILD_RECORDS`), and the outputs of code cells
+the files that exist to record the build (:data:`BUILD_RECORDS`), the outputs of code cells
 tagged ``timing``, whose numbers are measured run times by nature (the tag is the author's
-declaration). The first difference is reported with its file and line.
+declaration), and the values those cells glue into the prose (marked ``dl-timing`` in a page, in
+a notebook's Markdown cell by their ``[start, end]`` offsets in ``metadata["dlcourse"]["timing"]``).
+The first difference is reported with its file and line.
 """
 
 from __future__ import annotations
@@ -19,23 +21,41 @@ BUILD_RECORDS = ("build-report.json", "report.html", ".buildinfo", "_sources/rep
 
 
 def _html(text: str) -> str:
-    """A page with the outputs of ``timing`` cells blanked."""
-    if "tag_timing" not in text:
+    """A page with the outputs of ``timing`` cells and the values they glued blanked.
+
+    >>> _html('<p>took <span class="pasted-text dl-timing">3.1</span> ms</p>')
+    '<p>took <span class="pasted-text dl-timing"></span> ms</p>'
+    """
+    if "tag_timing" not in text and "dl-timing" not in text:
         return text
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(text, "html.parser")
-    for cell in soup.select("div.cell.tag_timing .cell_output"):
+    for cell in soup.select("div.cell.tag_timing .cell_output, .dl-timing"):
         cell.clear()
     return str(soup)
 
 
 def _notebook(text: str) -> str:
-    """A notebook with the outputs of ``timing`` cells dropped."""
+    """A notebook with the outputs of ``timing`` cells dropped and the values they glued into
+    Markdown cells blanked.
+
+    >>> cell = {"cell_type": "markdown", "source": ["took 3.1\\n", "ms"],
+    ...         "metadata": {"dlcourse": {"timing": [[5, 8]]}}}
+    >>> json.loads(_notebook(json.dumps({"cells": [cell]})))["cells"][0]["source"]
+    'took \\nms'
+    """
     data = json.loads(text)
     for cell in data.get("cells", []):
-        if "timing" in cell.get("metadata", {}).get("tags", []):
+        metadata = cell.get("metadata", {})
+        if "timing" in metadata.get("tags", []):
             cell["outputs"] = []
+        spans = metadata.get("dlcourse", {}).pop("timing", [])
+        if spans:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for start, end in sorted(spans, reverse=True):
+                source = source[:start] + source[end:]
+            cell["source"] = source
     return json.dumps(data, indent=1, sort_keys=True)
 
 
