@@ -58,17 +58,29 @@ def test_a_notebook_ignores_the_recorded_places_of_measured_values_and_nothing_e
     assert first_difference(a, c).startswith("n.ipynb:")
 
 
+TIMED_FIGURE = """---
+tags: [timing]
+mystnb:
+  image:
+    alt: 'A measured time as a bar'
+---
+import time
+import matplotlib.pyplot as plt
+glue('took', time.perf_counter_ns())
+plt.bar([0], [time.perf_counter_ns() % 1000]);"""
+
 TIMED_PAGE = notebook(
     "Introduction to Deep Learning",
     "from dlcourse.notebook import glue\nglue('fixed', 42)\nprint('fixed')",
-    ":tags: [timing]\nimport time\nglue('took', time.perf_counter_ns())\nprint(time.time())",
+    TIMED_FIGURE,
     prose="The clock read {glue:text}`took` ns (measured) and {glue:text}`fixed:d` stays fixed.",
 )
 
 
 def test_two_builds_differ_only_in_what_timing_cells_measured(tmp_path):
     """A real build marks a value glued by a ``timing`` cell in the page (a class) and in the
-    notebook (its place in the cell's metadata); compare ignores it, and only it."""
+    notebook (its place in the cell's metadata); compare ignores it and the figure of that cell
+    (whose file name changes with its content), and only those."""
     pages = {"modules/introduction-to-deep-learning.md": TIMED_PAGE}
     quizzes = quiz_dir(tmp_path)
     one, two = Book(tmp_path / "one", pages, quizzes), Book(tmp_path / "two", pages, quizzes)
@@ -91,6 +103,8 @@ def test_two_builds_differ_only_in_what_timing_cells_measured(tmp_path):
 
     page = "modules/introduction-to-deep-learning.html"
     assert (one.out / page).read_text() != (two.out / page).read_text(), "the clock moved"
+    figures = [{p.name for p in book.out.glob("_images/*.svg")} for book in (one, two)]
+    assert figures[0] and figures[1] and not figures[0] & figures[1], "the plot changed"
     assert first_difference(one.out, two.out) is None
     # the same value from an untagged cell is compared: a change to it is found
     untimed = (two.out / page).read_text().replace(">42</span>", ">43</span>")

@@ -3,7 +3,7 @@
 Two clean builds must give byte-identical pages, images and notebooks. The only exceptions:
 the files that exist to record the build (:data:`BUILD_RECORDS`), the outputs of code cells
 tagged ``timing``, whose numbers are measured run times by nature (the tag is the author's
-declaration), and the values those cells glue into the prose (marked ``dl-timing`` in a page, in
+declaration), the images only they show, and the values those cells glue into the prose (marked ``dl-timing`` in a page, in
 a notebook's Markdown cell by their ``[start, end]`` offsets in ``metadata["dlcourse"]["timing"]``).
 The first difference is reported with its file and line.
 """
@@ -74,12 +74,30 @@ def files(site: Path) -> set[str]:
     return {n for n in names if n not in BUILD_RECORDS and not n.startswith(".doctrees/")}
 
 
+def timed_images(site: Path) -> set[str]:
+    """The images that only cells tagged ``timing`` show (a plot of measured times): their
+    content, and so their file name, changes with every build."""
+    from bs4 import BeautifulSoup
+
+    shown, timed = set(), set()
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf8")
+        if "<img" not in text:
+            continue
+        for img in BeautifulSoup(text, "html.parser").select("img[src]"):
+            name = (page.parent / img["src"]).resolve().relative_to(site.resolve()).as_posix()
+            in_timing = img.find_parent("div", class_="tag_timing") is not None
+            (timed if in_timing else shown).add(name)
+    return timed - shown
+
+
 def first_difference(a: Path, b: Path) -> str | None:
     """A description of the first difference between two sites, or ``None`` if none."""
-    only_a, only_b = files(a) - files(b), files(b) - files(a)
+    ignored = timed_images(a) | timed_images(b)
+    only_a, only_b = files(a) - files(b) - ignored, files(b) - files(a) - ignored
     if only_a or only_b:
         return f"files in one build only: {sorted(only_a)[:5]} vs {sorted(only_b)[:5]}"
-    for name in sorted(files(a)):
+    for name in sorted(files(a) - ignored):
         left, right = normalised(a / name), normalised(b / name)
         if left == right:
             continue
