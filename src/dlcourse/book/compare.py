@@ -3,9 +3,9 @@
 Two clean builds must give byte-identical pages, images and notebooks. The only exceptions:
 the files that exist to record the build (:data:`BUILD_RECORDS`), the outputs of code cells
 tagged ``timing``, whose numbers are measured run times by nature (the tag is the author's
-declaration), the images only they show, and the values those cells glue into the prose (marked ``dl-timing`` in a page, in
-a notebook's Markdown cell by their ``[start, end]`` offsets in ``metadata["dlcourse"]["timing"]``).
-The first difference is reported with its file and line.
+declaration), the images only those cells show, and the values they glue into the prose
+(marked ``dl-timing`` in a page; in a notebook's Markdown cell, their ``[start, end]`` offsets
+in ``metadata["dlcourse"]["timing"]``). The first difference is reported with its file and line.
 """
 
 from __future__ import annotations
