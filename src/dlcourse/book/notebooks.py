@@ -9,9 +9,11 @@ download, and "Open in Colab" opens the same path in the published repository br
   code cell that pins the package version the outputs came from (``dlcourse_install``);
 - figures with the page's alt text (in the image output's metadata, where nbconvert and
   IPython put it);
-- the prose with glued values as their text, tips and notes as quotes, inline questions with
-  their choices (and the code of a predict-output question) and the call that asks them; every
-  link absolute to the published site (``html_baseurl``), a module not yet published as text;
+- the prose with glued values as their text (a value glued by a cell tagged ``timing`` with
+  its place recorded in the cell's metadata, see :func:`_mark_timed`), tips and notes as
+  quotes, inline questions with their choices (and the code of a predict-output question)
+  and the call that asks them; every link absolute to the published site (``html_baseurl``),
+  a module not yet published as text;
 - each ``### Exercise N`` as its prompt, an empty cell for the attempt, the check (hidden on
   the page), and the solution folded under a "Solution" heading until opened (Colab's
   ``collapsed_sections``, JupyterLab's ``jp-MarkdownHeadingCollapsed``, and
@@ -119,6 +121,41 @@ def glued_values(notebook: nbformat.NotebookNode) -> dict[str, str]:
                     values[name] = data[mime]
                     break
     return values
+
+
+def timed_glue(notebook: nbformat.NotebookNode) -> frozenset[str]:
+    """The names glued by the cells tagged ``timing`` of an executed notebook: measured values,
+    which differ from build to build (the page and the notebook mark them as such)."""
+    return frozenset(
+        output["metadata"]["scrapbook"]["name"]
+        for cell in notebook.cells
+        if "timing" in _tags(cell)
+        for output in cell.get("outputs", [])
+        if "name" in output.get("metadata", {}).get("scrapbook", {})
+    )
+
+
+#: around a measured value in a cell's Markdown until :func:`_mark_timed` records where it is
+TIMED = ("\ue000", "\ue001")
+_TIMED_VALUE = re.compile(f"{TIMED[0]}(.*?){TIMED[1]}", re.S)
+
+
+def _mark_timed(cell) -> None:
+    """Record where the measured values are in a Markdown cell (``metadata["dlcourse"]["timing"]``,
+    ``[start, end]`` character offsets into its source), so that ``dlcourse.book.compare``
+    ignores them; the source keeps only the values."""
+    if TIMED[0] not in cell.source:
+        return
+    pieces, spans, at, length = [], [], 0, 0
+    for match in _TIMED_VALUE.finditer(cell.source):
+        before = cell.source[at : match.start()]
+        pieces += [before, match[1]]
+        length += len(before)
+        spans.append([length, length + len(match[1])])
+        length += len(match[1])
+        at = match.end()
+    cell.source = "".join([*pieces, cell.source[at:]])
+    cell.metadata.setdefault("dlcourse", {})["timing"] = spans
 
 
 def _drop_glue_records(notebook: nbformat.NotebookNode) -> None:
@@ -256,6 +293,7 @@ def plain_markdown(
     *,
     published: set[str] | None = None,
     page: str | None = None,
+    timed: frozenset[str] = frozenset(),
 ) -> str:
     """Book-only MyST syntax turned into Markdown that Jupyter and Colab render.
 
@@ -263,7 +301,8 @@ def plain_markdown(
     ``published`` the slugs of the published modules (a module not among them is named as
     text, as the site names it; ``None``: all are); ``page`` the page's URL, against which
     relative links and in-page anchors are made absolute (``None``: links stay as written).
-    Raises :class:`MissingGlue` for a glued name the notebook lacks.
+    Raises :class:`MissingGlue` for a glued name the notebook lacks. The values of the names in
+    ``timed`` (:func:`timed_glue`) are put between the :data:`TIMED` marks.
     """
     from dlcourse.outline import get_module
 
@@ -290,7 +329,12 @@ def plain_markdown(
     if page is not None:  # before the roles: the links they make are absolute already
         text = absolute_links(text, page)
     text = _MODULE_ROLE.sub(module_link, text)
-    text = _GLUE_ROLE.sub(lambda m: _formatted(glued.get(m.group(1)), m.group(2), m.group(1)), text)
+
+    def glue(match: re.Match[str]) -> str:
+        value = _formatted(glued.get(match.group(1)), match.group(2), match.group(1))
+        return f"{TIMED[0]}{value}{TIMED[1]}" if match.group(1) in timed else value
+
+    text = _GLUE_ROLE.sub(glue, text)
     text = _QUESTION.sub(question, text)
     return _ADMONITION.sub(admonition, text)
 
@@ -558,6 +602,7 @@ def learner_notebook(
     notebook (see the module's docstring for what it holds)."""
     notebook = nbformat.from_dict(json.loads(json.dumps(executed)))  # leave the cache's alone
     glued = glued_values(notebook)  # values glued in hidden cells are quoted too
+    timed = timed_glue(notebook)
     _drop_glue_records(notebook)
     page = _page_url(site, module.slug)
     cells = []
@@ -567,7 +612,13 @@ def learner_notebook(
             continue  # claim checks and other cells the page hides are not part of the lesson
         if cell.cell_type == "markdown":
             source = plain_markdown(
-                cell.source, quiz=quiz, site=site, glued=glued, published=published, page=page
+                cell.source,
+                quiz=quiz,
+                site=site,
+                glued=glued,
+                published=published,
+                page=page,
+                timed=timed,
             )
             cells += [_markdown(chunk) for chunk in split_at_headings(source)]
         else:
@@ -593,6 +644,9 @@ def learner_notebook(
     cells.append(_where_next(module, site, published))
     notebook.cells = cells
     _renumber(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            _mark_timed(cell)
     folded = []
     for i, cell in enumerate(notebook.cells):  # stable ids: two builds, same bytes
         cell["id"] = "install-dlcourse" if cell is install else f"cell-{i}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from myst_nb.ext.glue.roles import PasteMarkdownRole, PasteRoleAny, PasteTextRole
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -280,14 +281,16 @@ def _words(doctree: nodes.document) -> int:
     count = 0
     for node in doctree.findall(nodes.Text):
         parent = node.parent
-        inside_output = False
+        inside_output = timed = False
         while parent is not None:
             if "cell_output" in parent.get("classes", []):
                 inside_output = True
                 break
+            timed = timed or TIMED_GLUE[0] in parent.get("classes", [])
             parent = parent.parent
         if not inside_output:
-            count += len(node.astext().split())
+            # a measured value counts as one word: the duration does not change with it
+            count += 1 if timed else len(node.astext().split())
     return count
 
 
@@ -344,7 +347,59 @@ def unsearchable_timings(app: Sphinx, doctree: nodes.document) -> None:
                     part["classes"].append("no-search")
 
 
+# --- values glued by cells tagged ``timing`` ----------------------------------------------------
+
+#: the classes of a glued value that a cell tagged ``timing`` computed: ``dlcourse.book.compare``
+#: ignores it, as it ignores that cell's outputs, and the search index leaves it out
+TIMED_GLUE = ("dl-timing", "no-search")
+
+
+def timed_glue_names(document: nodes.document) -> frozenset[str]:
+    """The names glued by the page's cells tagged ``timing``, read once per page from its
+    executed notebook (MyST-NB's notebook has lost the glue outputs by the time roles run)."""
+    env = document.settings.env
+    if "dlcourse_timed_glue" not in env.temp_data:
+        from dlcourse.book.notebooks import executed_notebook, timed_glue
+
+        cells = document["nb_renderer"].renderer.nb_client.notebook.cells
+        tagged = any("timing" in c.get("metadata", {}).get("tags", []) for c in cells)
+        names = timed_glue(executed_notebook(env.app, env.docname)) if tagged else frozenset()
+        env.temp_data["dlcourse_timed_glue"] = names
+    return env.temp_data["dlcourse_timed_glue"]
+
+
+class _MarksTimedGlue:
+    """A MyST-NB glue role that gives a value glued by a ``timing`` cell the
+    :data:`TIMED_GLUE` classes."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        result, messages = super().run()  # type: ignore[misc]
+        key = self.text if isinstance(self, PasteRoleAny) else self.text.rsplit(":", 1)[0]
+        if result and "::" not in key and key in timed_glue_names(self.document):
+            for node in result:
+                if isinstance(node, nodes.Element):
+                    node["classes"].extend(TIMED_GLUE)
+        return result, messages
+
+
+class TimedPasteAny(_MarksTimedGlue, PasteRoleAny):
+    """``{glue}`` that marks a value measured by the build."""
+
+
+class TimedPasteText(_MarksTimedGlue, PasteTextRole):
+    """``{glue:text}`` that marks a value measured by the build."""
+
+
+class TimedPasteMarkdown(_MarksTimedGlue, PasteMarkdownRole):
+    """``{glue:md}`` that marks a value measured by the build."""
+
+
 def setup(app: Sphinx) -> None:
+    # MyST-NB (loaded first) registered the glue roles; these replace them
+    app.add_role("glue", TimedPasteAny(), override=True)
+    for name, role in [("", TimedPasteAny), ("any", TimedPasteAny), ("text", TimedPasteText),
+                       ("md", TimedPasteMarkdown)]:  # fmt: skip
+        app.add_role_to_domain("glue", name, role(), override=True)
     add_html_node(app, module_header, visit_module_header)
     add_html_node(app, module_footer, visit_module_footer)
     add_html_node(app, syllabus, visit_syllabus)
