@@ -27,9 +27,6 @@ from typing import Any
 
 __all__ = ["InferenceServer", "request_json"]
 
-#: what the model behind the server computes: rows of numbers in, one prediction per row out
-Predict = Callable[[list[list[float]]], Sequence[Any]]
-
 _EXAMPLE = '{"inputs": [[0.0, 0.5, ...], ...]}'
 
 
@@ -158,7 +155,7 @@ class InferenceServer:
     and answers bad input with status 400 and ``{"error": ...}`` (see the module's docstring
     for the protocol). ``port=0`` lets the operating system choose a free port: read it from
     :attr:`url` after :meth:`start`. Use it as a context manager, or call :meth:`start` and
-    :meth:`stop`. :attr:`log` lists each request answered (``"POST /predict -> 200"``); the
+    :meth:`stop`. ``log`` lists each request answered (``"POST /predict -> 200"``); the
     usual log line, with the client's port and the time, is not written. Introduced in
     *Exporting and Deploying Models* (Module 25,
     https://dlcourse.github.io/dlcourse/modules/exporting-and-deploying-models.html).
@@ -176,7 +173,7 @@ class InferenceServer:
 
     def __init__(
         self,
-        predict: Predict,
+        predict: Callable[[list[list[float]]], Sequence[Any]],
         n_features: int,
         *,
         host: str = "127.0.0.1",
@@ -185,7 +182,7 @@ class InferenceServer:
         max_bytes: int = 10_000_000,
     ) -> None:
         if n_features < 1 or max_rows < 1:
-            raise ValueError(f"n_features and max_rows must be at least 1: {n_features}, {max_rows}")
+            raise ValueError(f"n_features and max_rows must be at least 1: {n_features, max_rows}")
         self.predict = predict
         self.n_features = n_features
         self.host, self.port = host, port

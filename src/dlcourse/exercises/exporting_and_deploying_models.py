@@ -69,7 +69,7 @@ def _saved(save_for_deployment) -> str | None:
     if not isinstance(weights, Mapping) or list(weights) != list(expected):
         return '"model" should hold the model\'s state_dict: model.state_dict()'
     if not all(torch.equal(weights[k], expected[k]) for k in expected):
-        return "the weights under \"model\" are not the model's: save model.state_dict()"
+        return 'the weights under "model" are not the model\'s: save model.state_dict()'
     if loaded["pixel_scale"] != 16.0 or isinstance(loaded["pixel_scale"], bool):
         return '"pixel_scale" should be the number 16.0, what raw pixels are divided by'
     return None
@@ -106,11 +106,11 @@ def _range_32(program_32) -> str | None:
     return None
 
 
-def _exported(**dim: int) -> Callable[[], torch.export.ExportedProgram]:
+def _exported(example: int = 4, **dim: int) -> Callable[[], torch.export.ExportedProgram]:
     def make() -> torch.export.ExportedProgram:
         shapes = {"x": {0: torch.export.Dim("batch", **dim)}} if dim else None
-        example = torch.zeros(4, 1, 8, 8)
-        return torch.export.export(_toy_model(), (example,), dynamic_shapes=shapes)
+        example_input = torch.zeros(example, 1, 8, 8)
+        return torch.export.export(_toy_model(), (example_input,), dynamic_shapes=shapes)
 
     return make
 
@@ -219,7 +219,7 @@ EXERCISES = (
         wrong=(
             _Lazy("a static export (batch fixed at 4)", program_32=_exported()),
             _Lazy("max=1024", program_32=_exported(min=1, max=1024)),
-            _Lazy("min=2", program_32=_exported(min=2, max=32)),
+            _Lazy("a static export of a batch of 32", program_32=_exported(example=32)),
             _Lazy("max=31", program_32=_exported(min=1, max=31)),
             {"program_32": _toy_model()},
         ),
