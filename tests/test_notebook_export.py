@@ -145,6 +145,80 @@ def test_ask_says_so_where_no_answer_can_be_typed():
         ask(slug, "practice", answer=broken, show=shown.append)
 
 
+# --- package extras a page asks for (front matter `extras: [...]`) -------------------------------
+
+
+def _install_cell_of(extras_wanted, extras) -> str:
+    from dlcourse.book.notebooks import learner_notebook
+    from dlcourse.outline import get_module
+
+    executed = nbformat.v4.new_notebook(metadata={"extras": extras_wanted} if extras_wanted else {})
+    executed.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("1 + 1")]
+    notebook = learner_notebook(
+        executed,
+        get_module("exporting-and-deploying-models"),
+        None,
+        site=SITE,
+        published=set(),
+        requirement="dlcourse @ git+https://example.org/dlcourse@v0.1.0",
+        version="0.1.0",
+        extras=extras,
+    )
+    (cell,) = [c for c in notebook.cells if c.get("id") == "install-dlcourse"]
+    return cell.source
+
+
+def _run_install_cell(source: str, needed: list[str] | None = None) -> list[str]:
+    """Run an install cell's code here, its `%pip install` replaced by a record of the call
+    (and, if given, the packages it checks replaced by ``needed``): what it would install."""
+    installs: list[str] = []
+    code = re.sub(r"%pip install --quiet (.+)", r"installs.append(\1)", source)
+    if needed is not None:
+        code = re.sub(r"for needed in \[[^]]*\]", f"for needed in {needed!r}", code)
+    exec(compile(code, "<install cell>", "exec"), {"installs": installs})
+    return installs
+
+
+def test_a_page_that_declares_extras_installs_and_checks_them_in_its_notebook():
+    from dlcourse import __version__
+    from dlcourse.book.notebooks import package_extras
+
+    extras = package_extras()
+    source = _install_cell_of(["export"], extras)
+    assert "'dlcourse[export] @ git+https://example.org/dlcourse@v0.1.0'" in source
+    for package in extras["export"]:  # onnx, onnxscript, onnxruntime
+        assert f"'{package}'" in source
+    assert "!= '0.1.0'" in source  # the version check the notebook-run test relies on stays
+    # run here: dlcourse and the extra's packages are installed, so it installs nothing...
+    source = source.replace("'0.1.0'", repr(__version__))
+    assert _run_install_cell(source) == []
+    # ...and it installs the package with its extra when one of the extra's packages is missing
+    missing = _run_install_cell(source, needed=["onnx", "surely-not-installed-dist"])
+    assert missing == ["dlcourse[export] @ git+https://example.org/dlcourse@v0.1.0"]
+
+
+def test_a_page_without_extras_keeps_the_plain_install_cell():
+    from dlcourse.book.notebooks import INSTALL_CELL, package_extras
+
+    source = _install_cell_of(None, package_extras())
+    requirement = "dlcourse @ git+https://example.org/dlcourse@v0.1.0"
+    assert source == INSTALL_CELL.format(requirement=requirement, version="0.1.0", extras="")
+    assert "[" not in source.split("%pip install")[1] and "needed" not in source
+
+
+@pytest.mark.parametrize(
+    ("wanted", "words"),
+    [(["exprot"], "names ['exprot'], which pyproject.toml"), ("export", "must be a list")],
+)
+def test_an_unknown_or_malformed_extra_stops_the_export_naming_the_page(wanted, words):
+    from dlcourse.book.notebooks import package_extras
+    from dlcourse.book.pages import CourseError
+
+    with pytest.raises(CourseError, match=re.escape(words)) as error:
+        _install_cell_of(wanted, package_extras())
+    assert "docs/modules/exporting-and-deploying-models.md" in str(error.value)
+
+
 # --- the real exported notebooks of the built course ---------------------------------------------
 
 
@@ -494,3 +568,25 @@ def test_every_figure_keeps_the_alt_text_the_page_gives_it(built_site: Path):
                     assert f'alt="{alt}"' in page, f"{slug}: {alt!r} is not the page's alt text"
                     figures += 1
     assert figures > 20, figures
+
+
+@pytest.mark.build
+def test_each_notebook_installs_the_extras_its_page_declares_and_no_others(built_site: Path):
+    import yaml
+
+    from dlcourse.book.notebooks import package_extras
+
+    extras = package_extras()
+    declared = {}
+    for slug, notebook in _exported(built_site).items():
+        page = (Path(__file__).parents[1] / "docs" / "modules" / f"{slug}.md").read_text()
+        front = yaml.safe_load(page.split("\n---\n", 1)[0].removeprefix("---\n")) or {}
+        wanted = front.get("extras", [])
+        sources, install = _first_cells(notebook)
+        requirement = re.search(r"%pip install --quiet '([^']+)'", sources[install])[1]
+        name = requirement.split(" @ ")[0]
+        assert name == (f"dlcourse[{','.join(wanted)}]" if wanted else "dlcourse"), slug
+        for extra in wanted:
+            assert all(f"'{p}'" in sources[install] for p in extras[extra]), slug
+        declared[slug] = wanted
+    assert declared["exporting-and-deploying-models"] == ["export"]

@@ -138,6 +138,17 @@ def different_outputs(name: str, published, run) -> str | None:
 WHEEL_KERNEL = "dlcourse-wheel"
 
 
+def pages_extras() -> set[str]:
+    """The package extras the module pages ask for in their front matter (``extras: [...]``)."""
+    import yaml
+
+    found = set()
+    for page in (ROOT / "docs" / "modules").glob("*.md"):
+        front = page.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n")
+        found |= set((yaml.safe_load(front) or {}).get("extras", []))
+    return found
+
+
 @pytest.fixture(scope="module")
 def wheel_kernel(tmp_path_factory) -> Iterator[str]:
     """A Jupyter kernel in a fresh environment holding only the package's wheel and what it
@@ -152,8 +163,9 @@ def wheel_kernel(tmp_path_factory) -> Iterator[str]:
     python = str(venv / "bin" / "python")
     (wheel,) = (root / "dist").glob("dlcourse-*.whl")
     lock = ROOT / "requirements" / "build.txt"
-    run([uv, "pip", "install", "--python", python, *find_links(), "-c", str(lock), str(wheel),
-         "ipykernel"])  # fmt: skip
+    extras = ",".join(sorted(pages_extras()))  # what the notebooks' install cells add
+    run([uv, "pip", "install", "--python", python, *find_links(), "-c", str(lock),
+         f"{wheel}[{extras}]" if extras else str(wheel), "ipykernel"])  # fmt: skip
     done = subprocess.run([python, "-c", "import sphinx"], capture_output=True, check=False)
     assert done.returncode != 0, "the learner's environment must not have Sphinx"
     run([python, "-m", "ipykernel", "install", "--prefix", str(venv), "--name", WHEEL_KERNEL])

@@ -30,6 +30,7 @@ CONCEPTS = (
     "models",
     "notebook",
     "plot",
+    "serve",
     "surfaces",
     "train",
     "tuning",

@@ -13,6 +13,7 @@ The learner's half, what a notebook imports, is organized by what each module ho
 - ``plot``: every figure helper, in the course style;
 - ``surfaces``: optimizer test surfaces and the paths optimizers take on them;
 - ``tuning``: hyperparameter search;
+- ``serve``: a model behind JSON over HTTP on this machine, and a client to send it requests;
 - ``notebook``: ``setup()`` and the tools of a page (glue, claim, show_source);
 - ``quiz``, ``exercises`` and ``outline``: quiz data, exercise checks and the course outline.
 
@@ -41,6 +42,7 @@ SUBMODULES = (
     "outline",
     "plot",
     "quiz",
+    "serve",
     "surfaces",
     "train",
     "tuning",

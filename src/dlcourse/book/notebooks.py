@@ -50,11 +50,15 @@ INSTALL_CELL = """\
 from importlib import metadata
 
 try:
-    installed = metadata.version("dlcourse")
+    installed = metadata.version("dlcourse"){extras}
 except metadata.PackageNotFoundError:
     installed = None
 if installed != {version!r}:
     %pip install --quiet {requirement!r}"""
+#: a page's front matter asks for extras of the package with ``extras: [export]``
+EXTRAS_CHECK = """
+    for needed in {needed!r}:  # what the extra {names} adds, checked too
+        metadata.version(needed)"""
 
 
 def install_requirement(setting: str, version: str) -> str:
@@ -64,6 +68,57 @@ def install_requirement(setting: str, version: str) -> str:
     'dlcourse @ git+https://github.com/o/r@v0.1.0'
     """
     return setting.replace("{version}", version)
+
+
+def install_cell(requirement: str, version: str, extras: dict[str, list[str]]) -> str:
+    """The install cell's code; ``extras`` maps each extra the page needs to what it installs.
+
+    >>> print(install_cell("dlcourse==0.1.0", "0.1.0", {"export": ["onnx"]}).splitlines()[-1])
+        %pip install --quiet 'dlcourse[export]==0.1.0'
+    """
+    check = ""
+    if extras:
+        name, rest = re.match(r"([A-Za-z0-9._-]+)(.*)", requirement, re.S).groups()
+        requirement = f"{name}[{','.join(extras)}]{rest}"
+        needed = sorted({package for packages in extras.values() for package in packages})
+        check = EXTRAS_CHECK.format(needed=needed, names=" and ".join(extras))
+    return INSTALL_CELL.format(requirement=requirement, version=version, extras=check)
+
+
+#: the project file of the package the book is built with (a source checkout)
+PYPROJECT = Path(__file__).parents[3] / "pyproject.toml"
+
+
+def package_extras(pyproject: Path = PYPROJECT) -> dict[str, list[str]]:
+    """The package's extras (``[project.optional-dependencies]``): the distributions of each.
+
+    >>> package_extras()["export"]
+    ['onnx', 'onnxscript', 'onnxruntime']
+    """
+    import tomllib
+
+    if not pyproject.is_file():
+        return {}
+    optional = tomllib.loads(pyproject.read_text())["project"].get("optional-dependencies", {})
+    name = re.compile(r"[A-Za-z0-9._-]+")
+    return {extra: [name.match(r)[0] for r in reqs] for extra, reqs in optional.items()}
+
+
+def page_extras(
+    executed: nbformat.NotebookNode, extras: dict[str, list[str]], slug: str
+) -> dict[str, list[str]]:
+    """The extras a page's front matter asks for (``extras: [export]``), each with what it adds."""
+    wanted = executed.metadata.get("extras", [])
+    where = f"docs/modules/{slug}.md: the front matter's `extras`"
+    if not isinstance(wanted, list) or not all(isinstance(e, str) for e in wanted):
+        raise CourseError(f"{where} must be a list of names, like [export]: {wanted!r}")
+    unknown = [e for e in wanted if e not in extras]
+    if unknown:
+        raise CourseError(
+            f"{where} names {unknown}, which pyproject.toml's [project.optional-dependencies] "
+            f"does not define (it has {sorted(extras)}): add it there or fix the name"
+        )
+    return {e: extras[e] for e in wanted}
 
 
 def executed_notebook(app: Sphinx, docname: str) -> nbformat.NotebookNode:
@@ -597,9 +652,11 @@ def learner_notebook(
     published: set[str],
     requirement: str,
     version: str,
+    extras: dict[str, list[str]] | None = None,
 ) -> nbformat.NotebookNode:
     """The notebook a learner downloads or opens in Colab, made from the page's executed
-    notebook (see the module's docstring for what it holds)."""
+    notebook (see the module's docstring for what it holds). ``extras`` are the package's
+    (:func:`package_extras`): those the page's front matter names are installed too."""
     notebook = nbformat.from_dict(json.loads(json.dumps(executed)))  # leave the cache's alone
     glued = glued_values(notebook)  # values glued in hidden cells are quoted too
     timed = timed_glue(notebook)
@@ -634,8 +691,9 @@ def learner_notebook(
             cells.insert(title + 2, _markdown(rest.strip("\n")))
     else:
         cells.insert(0, _markdown(_header(module, site)))
+    needs = page_extras(executed, extras or {}, module.slug)
     install = nbformat.v4.new_code_cell(
-        INSTALL_CELL.format(requirement=requirement, version=version), id="install-dlcourse"
+        install_cell(requirement, version, needs), id="install-dlcourse"
     )
     code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
     cells.insert(code, install)
@@ -680,6 +738,7 @@ def _shared_inputs(app: Sphinx) -> bytes:
 
     h = hashlib.sha256(_EXPORT_CODE)
     settings = [app.config.dlcourse_install, app.config.html_baseurl, sorted(published(app.env))]
+    settings.append(package_extras())
     h.update(json.dumps([str(s) for s in settings]).encode())
     return h.digest()
 
@@ -709,6 +768,7 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
     read_now = getattr(app, "dlcourse_read_now", set())
     shared = _shared_inputs(app)
     requirement = install_requirement(app.config.dlcourse_install, __version__)
+    extras = package_extras()
     site = app.config.html_baseurl or ""
     for docname in sorted(app.env.found_docs):
         module = module_of(docname)
@@ -727,6 +787,7 @@ def export_notebooks(app: Sphinx, exception: Exception | None) -> None:
                 published=published(app.env),
                 requirement=requirement,
                 version=__version__,
+                extras=extras,
             )
         except MissingGlue as missing:
             raise CourseError(
