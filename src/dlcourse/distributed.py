@@ -87,7 +87,7 @@ class LaunchTimeoutError(TimeoutError):
 
 
 def launch(
-    script: str | os.PathLike[str],
+    script: str | Path,
     *args: str,
     nproc_per_node: int = 2,
     timeout: float = 90.0,
