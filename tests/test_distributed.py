@@ -66,9 +66,7 @@ def test_launch_returns_and_prints_outputs_in_rank_order(in_tmp: Path, capsys) -
 
 def test_launch_passes_arguments_and_runs_in_the_current_directory(in_tmp: Path) -> None:
     (in_tmp / "data.txt").write_text("from the notebook's folder")
-    (in_tmp / "args.py").write_text(
-        "import sys\nprint(sys.argv[1:], open('data.txt').read())\n"
-    )
+    (in_tmp / "args.py").write_text("import sys\nprint(sys.argv[1:], open('data.txt').read())\n")
     outputs = launch("args.py", "--epochs", "3", nproc_per_node=1, timeout=120, show=False)
     assert outputs == ["['--epochs', '3'] from the notebook's folder\n"]
 

@@ -18,9 +18,7 @@ def _shards(shard_indices) -> str | None:
         for rank in range(world_size):
             right = list(DistributedSampler(range(n), world_size, rank, shuffle=False))
             mine = shard_indices(n, world_size, rank)
-            if not isinstance(mine, list | tuple) or not all(
-                isinstance(i, int) for i in mine
-            ):
+            if not isinstance(mine, list | tuple) or not all(isinstance(i, int) for i in mine):
                 return "`shard_indices` should return a list of ints"
             mine = list(mine)
             if mine == right:
