@@ -26,6 +26,7 @@ PAGES = ROOT / "docs" / "modules"
 CONCEPTS = (
     "data",
     "diagnostics",
+    "distributed",
     "metrics",
     "models",
     "notebook",

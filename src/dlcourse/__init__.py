@@ -10,6 +10,7 @@ The learner's half, what a notebook imports, is organized by what each module ho
 - ``metrics``: accuracy, confusion matrix, F1, binary metrics;
 - ``diagnostics``: looking inside tensors and models (storage, parameter counts, gradient norms,
   activation statistics, dead units);
+- ``distributed``: running a script on several processes with torchrun, comparing replicas;
 - ``plot``: every figure helper, in the course style;
 - ``surfaces``: optimizer test surfaces and the paths optimizers take on them;
 - ``tuning``: hyperparameter search;
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 SUBMODULES = (
     "data",
     "diagnostics",
+    "distributed",
     "exercises",
     "metrics",
     "models",
