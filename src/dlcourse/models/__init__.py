@@ -4,13 +4,21 @@
 - ``initialization``: initialization suited to an activation;
 - ``cnn``: convolutional networks for the 8×8 digits, and the output-size rule;
 - ``embedding``: learned vectors for discrete things (skip-gram, a bag-of-embeddings classifier);
-- ``rnn``: recurrent character models.
+- ``rnn``: recurrent character models;
+- ``autoencoder``: autoencoders (plain, denoising) and the variational autoencoder.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
 
 from __future__ import annotations
 
+from dlcourse.models.autoencoder import (
+    VAE,
+    Autoencoder,
+    elbo_terms,
+    gaussian_kl,
+    reparameterize,
+)
 from dlcourse.models.cnn import DigitCNN, conv_output_size
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
 from dlcourse.models.initialization import init_for_activation
@@ -19,6 +27,8 @@ from dlcourse.models.rnn import CharRNN
 
 __all__ = [
     "MLP",
+    "VAE",
+    "Autoencoder",
     "CharRNN",
     "DigitCNN",
     "DeepMLP",
@@ -27,5 +37,8 @@ __all__ = [
     "SkipGram",
     "conv_output_size",
     "cosine_neighbours",
+    "elbo_terms",
+    "gaussian_kl",
     "init_for_activation",
+    "reparameterize",
 ]
