@@ -122,10 +122,11 @@ def test_plot_latent_grid_puts_each_decoded_code_at_its_place() -> None:
 
     ax = plot_latent_grid(decode, n=3, span=2.0)
     montage = torch.as_tensor(ax.images[0].get_array())
-    assert montage.shape == (24, 24)
-    assert montage[0, 0].item() == pytest.approx(0.1)  # top-left tile: z1 = -2
-    assert montage[1, 0].item() == pytest.approx(0.5)  # ... and z2 = +2 (up is larger)
-    assert montage[17, 23].item() == pytest.approx(0.1)  # bottom-right tile: z2 = -2
-    assert montage[16, 23].item() == pytest.approx(0.5)  # ... and z1 = +2
+    assert montage.shape == (30, 30)  # 3 tiles of 8 pixels, each in a 1-pixel frame
+    assert montage[0, 0].item() == 0.0 and montage[:, 9].eq(0).all()  # the white frames
+    assert montage[1, 1].item() == pytest.approx(0.1)  # top-left tile: z1 = -2
+    assert montage[2, 1].item() == pytest.approx(0.5)  # ... and z2 = +2 (up is larger)
+    assert montage[22, 28].item() == pytest.approx(0.1)  # bottom-right tile: z2 = -2
+    assert montage[21, 28].item() == pytest.approx(0.5)  # ... and z1 = +2
     assert ax.get_xlim() == (-3.0, 3.0) and ax.get_ylim() == (-3.0, 3.0)
     assert ax.get_xlabel() == "$z_1$"

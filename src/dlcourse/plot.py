@@ -567,14 +567,15 @@ def plot_latent_grid(
     one montage whose axes are ``z₁`` and ``z₂``.
 
     ``decode`` maps codes ``(N, 2)`` to images with ``H × W = image_shape`` pixels in [0, 1]
-    (any shape with ``N`` first). Each image sits centred on its own ``z``, larger ``z₂`` up, so
-    the montage lines up with a scatter plot of codes on the same axes. Introduced in
+    (any shape with ``N`` first). Each image sits centred on its own ``z`` in a one-pixel white
+    frame, larger ``z₂`` up, so the montage lines up with a scatter plot of codes on the same
+    axes. Introduced in
     *Autoencoders and VAEs*:
     https://dlcourse.github.io/dlcourse/modules/autoencoders-and-vaes.html
 
     >>> ax = plot_latent_grid(lambda z: torch.sigmoid(z[:, :1]).expand(-1, 64), n=5, span=2.0)
-    >>> ax.images[0].get_array().shape, ax.get_xlim()
-    ((40, 40), (-2.5, 2.5))
+    >>> ax.images[0].get_array().shape, ax.get_xlim() == (-2.5, 2.5)
+    ((50, 50), True)
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     import matplotlib.pyplot as plt
@@ -587,7 +588,8 @@ def plot_latent_grid(
     codes = torch.stack([z1.flatten(), z2.flatten()], dim=1)
     with torch.no_grad():
         images = decode(codes).reshape(n, n, h, w)
-    montage = images.permute(0, 2, 1, 3).reshape(n * h, n * w)
+    images = torch.nn.functional.pad(images, (1, 1, 1, 1))  # a white frame: tiles stay apart
+    montage = images.permute(0, 2, 1, 3).reshape(n * (h + 2), n * (w + 2))
     half = span / (n - 1) if n > 1 else 0.5
     extent = (-span - half, span + half, -span - half, span + half)
     ax.imshow(montage.numpy(), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent)

@@ -100,16 +100,8 @@ EXERCISES = (
                     0.5 * (mu**2 + logvar.exp() - 1 - logvar).mean(-1)
                 )
             },
-            {
-                "kl_standard_normal": lambda mu, logvar: (
-                    (mu**2 + logvar.exp() - 1 - logvar).sum(-1)
-                )
-            },
-            {
-                "kl_standard_normal": lambda mu, logvar: (
-                    0.5 * (mu**2 + logvar.exp() - 1 - logvar)
-                )
-            },
+            {"kl_standard_normal": lambda mu, logvar: (mu**2 + logvar.exp() - 1 - logvar).sum(-1)},
+            {"kl_standard_normal": lambda mu, logvar: 0.5 * (mu**2 + logvar.exp() - 1 - logvar)},
             {
                 "kl_standard_normal": lambda mu, logvar: (
                     0.5 * (mu**2 + logvar**2 - 1 - logvar).sum(-1)
