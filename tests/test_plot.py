@@ -21,6 +21,7 @@ from dlcourse.plot import (  # noqa: E402
     plot_contours,
     plot_curves,
     plot_image_grid,
+    plot_latent_grid,
     plot_trajectories,
     use_course_style,
 )
@@ -110,3 +111,22 @@ def test_plot_contours_and_trajectories() -> None:
     ax = plot_trajectories(elongated_quadratic, paths, (-2, 2), (-2, 2), minimum=(0, 0))
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels[:2] == ["a", "b"]
+
+
+def test_plot_latent_grid_puts_each_decoded_code_at_its_place() -> None:
+    # each "image" is filled with (z1 + 3) / 10 in its first row and (z2 + 3) / 10 elsewhere
+    def decode(z: torch.Tensor) -> torch.Tensor:
+        images = ((z[:, 1] + 3) / 10).reshape(-1, 1, 1).repeat(1, 8, 8)
+        images[:, 0, :] = ((z[:, 0] + 3) / 10).unsqueeze(1)
+        return images
+
+    ax = plot_latent_grid(decode, n=3, span=2.0)
+    montage = torch.as_tensor(ax.images[0].get_array())
+    assert montage.shape == (30, 30)  # 3 tiles of 8 pixels, each in a 1-pixel frame
+    assert montage[0, 0].item() == 0.0 and montage[:, 9].eq(0).all()  # the white frames
+    assert montage[1, 1].item() == pytest.approx(0.1)  # top-left tile: z1 = -2
+    assert montage[2, 1].item() == pytest.approx(0.5)  # ... and z2 = +2 (up is larger)
+    assert montage[22, 28].item() == pytest.approx(0.1)  # bottom-right tile: z2 = -2
+    assert montage[21, 28].item() == pytest.approx(0.5)  # ... and z1 = +2
+    assert ax.get_xlim() == (-3.0, 3.0) and ax.get_ylim() == (-3.0, 3.0)
+    assert ax.get_xlabel() == "$z_1$"

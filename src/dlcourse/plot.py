@@ -21,6 +21,7 @@ __all__ = [
     "plot_contours",
     "plot_curves",
     "plot_image_grid",
+    "plot_latent_grid",
     "plot_trajectories",
     "use_course_style",
 ]
@@ -552,4 +553,47 @@ def plot_trajectories(
     ax.plot(first[0], first[1], "o", color="black", markersize=5)
     if minimum is not None:
         ax.plot(*minimum, "*", color="black", markersize=11)
+    return ax
+
+
+def plot_latent_grid(
+    decode: Callable[[torch.Tensor], torch.Tensor],
+    n: int = 15,
+    span: float = 2.5,
+    image_shape: tuple[int, int] = (8, 8),
+    ax: matplotlib.axes.Axes | None = None,
+) -> matplotlib.axes.Axes:
+    """Decode an ``n × n`` grid of 2-D codes ``z`` in ``[-span, span]²`` and draw the images as
+    one montage whose axes are ``z₁`` and ``z₂``.
+
+    ``decode`` maps codes ``(N, 2)`` to images with ``H × W = image_shape`` pixels in [0, 1]
+    (any shape with ``N`` first). Each image sits centred on its own ``z`` in a one-pixel white
+    frame, larger ``z₂`` up, so the montage lines up with a scatter plot of codes on the same
+    axes. Introduced in
+    *Autoencoders and VAEs*:
+    https://dlcourse.github.io/dlcourse/modules/autoencoders-and-vaes.html
+
+    >>> ax = plot_latent_grid(lambda z: torch.sigmoid(z[:, :1]).expand(-1, 64), n=5, span=2.0)
+    >>> ax.images[0].get_array().shape, ax.get_xlim() == (-2.5, 2.5)
+    ((50, 50), True)
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    h, w = image_shape
+    values = torch.linspace(-span, span, n)
+    z2, z1 = torch.meshgrid(values.flip(0), values, indexing="ij")  # top row: largest z2
+    codes = torch.stack([z1.flatten(), z2.flatten()], dim=1)
+    with torch.no_grad():
+        images = decode(codes).reshape(n, n, h, w)
+    images = torch.nn.functional.pad(images, (1, 1, 1, 1))  # a white frame: tiles stay apart
+    montage = images.permute(0, 2, 1, 3).reshape(n * (h + 2), n * (w + 2))
+    half = span / (n - 1) if n > 1 else 0.5
+    extent = (-span - half, span + half, -span - half, span + half)
+    ax.imshow(montage.numpy(), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    ax.grid(False)
     return ax

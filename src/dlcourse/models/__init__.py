@@ -6,6 +6,7 @@
 - ``embedding``: learned vectors for discrete things (skip-gram, a bag-of-embeddings classifier);
 - ``rnn``: recurrent character models;
 - ``attention``: scaled dot-product and multi-head attention, written out.
+- ``autoencoder``: autoencoders (plain, denoising) and the variational autoencoder.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
@@ -13,6 +14,13 @@
 from __future__ import annotations
 
 from dlcourse.models.attention import MultiHeadAttention, scaled_dot_product_attention
+from dlcourse.models.autoencoder import (
+    VAE,
+    Autoencoder,
+    elbo_terms,
+    gaussian_kl,
+    reparameterize,
+)
 from dlcourse.models.cnn import DigitCNN, conv_output_size
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
 from dlcourse.models.initialization import init_for_activation
@@ -21,6 +29,8 @@ from dlcourse.models.rnn import CharRNN
 
 __all__ = [
     "MLP",
+    "VAE",
+    "Autoencoder",
     "CharRNN",
     "DigitCNN",
     "DeepMLP",
@@ -30,6 +40,9 @@ __all__ = [
     "SkipGram",
     "conv_output_size",
     "cosine_neighbours",
+    "elbo_terms",
+    "gaussian_kl",
     "init_for_activation",
     "scaled_dot_product_attention",
+    "reparameterize",
 ]
