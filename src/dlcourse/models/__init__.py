@@ -4,7 +4,9 @@
 - ``initialization``: initialization suited to an activation;
 - ``cnn``: convolutional networks for the 8×8 digits, and the output-size rule;
 - ``embedding``: learned vectors for discrete things (skip-gram, a bag-of-embeddings classifier);
-- ``rnn``: recurrent character models.
+- ``rnn``: recurrent character models;
+- ``gan``: a generative adversarial network (MLP generator and discriminator, its training loop);
+- ``diffusion``: a denoising diffusion model (DDPM) and its MLP denoiser.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
@@ -12,20 +14,27 @@
 from __future__ import annotations
 
 from dlcourse.models.cnn import DigitCNN, conv_output_size
+from dlcourse.models.diffusion import DDPM, MLPDenoiser
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
+from dlcourse.models.gan import MLPDiscriminator, MLPGenerator, train_gan
 from dlcourse.models.initialization import init_for_activation
 from dlcourse.models.mlp import MLP, DeepMLP, SimpleNN
 from dlcourse.models.rnn import CharRNN
 
 __all__ = [
+    "DDPM",
     "MLP",
     "CharRNN",
     "DigitCNN",
     "DeepMLP",
     "EmbeddingBagClassifier",
+    "MLPDenoiser",
+    "MLPDiscriminator",
+    "MLPGenerator",
     "SimpleNN",
     "SkipGram",
     "conv_output_size",
     "cosine_neighbours",
     "init_for_activation",
+    "train_gan",
 ]
