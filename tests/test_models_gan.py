@@ -18,7 +18,7 @@ def two_blobs(n: int = 128) -> torch.Tensor:
 def test_shapes_and_ranges() -> None:
     G, D = MLPGenerator(latent_dim=8, hidden=16, out_features=10), MLPDiscriminator(10, 16)
     x = G(torch.randn(5, 8))
-    assert x.shape == (5, 10) and 0 <= x.min() and x.max() <= 1
+    assert x.shape == (5, 10) and x.min() >= 0 and x.max() <= 1
     assert D(x).shape == (5, 1)
     assert D(torch.rand(3, 1, 2, 5)).shape == (3, 1)  # images are flattened
 

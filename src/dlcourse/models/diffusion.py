@@ -50,7 +50,8 @@ class DDPM(nn.Module):
     """A denoising diffusion model (Ho et al., 2020) around a noise-predicting ``denoiser``.
 
     ``denoiser(x_t, t)`` must return a guess of the noise, shaped like ``x_t``, and have a
-    ``data_dim`` attribute (the length of a row), as :class:`MLPDenoiser` does. The noise schedule is ``betas`` rising linearly from ``beta_start`` to ``beta_end`` over
+    ``data_dim`` attribute (the length of a row), as :class:`MLPDenoiser` does. The noise
+    schedule is ``betas`` rising linearly from ``beta_start`` to ``beta_end`` over
     ``num_steps`` steps; ``alpha_bar[t]`` is the product of ``1 − beta`` up to step ``t``
     (steps count from 0). :meth:`q_sample` jumps from clean data to step ``t`` in one go,
     :meth:`loss` is the simple DDPM objective (mean squared error between the true and the
