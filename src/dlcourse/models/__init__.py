@@ -7,6 +7,8 @@
 - ``rnn``: recurrent character models;
 - ``attention``: scaled dot-product and multi-head attention, written out.
 - ``autoencoder``: autoencoders (plain, denoising) and the variational autoencoder.
+- ``gan``: a generative adversarial network (MLP generator and discriminator, its training loop);
+- ``diffusion``: a denoising diffusion model (DDPM) and its MLP denoiser.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
@@ -22,12 +24,15 @@ from dlcourse.models.autoencoder import (
     reparameterize,
 )
 from dlcourse.models.cnn import DigitCNN, conv_output_size
+from dlcourse.models.diffusion import DDPM, MLPDenoiser
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
+from dlcourse.models.gan import MLPDiscriminator, MLPGenerator, train_gan
 from dlcourse.models.initialization import init_for_activation
 from dlcourse.models.mlp import MLP, DeepMLP, SimpleNN
 from dlcourse.models.rnn import CharRNN
 
 __all__ = [
+    "DDPM",
     "MLP",
     "VAE",
     "Autoencoder",
@@ -36,6 +41,9 @@ __all__ = [
     "DeepMLP",
     "EmbeddingBagClassifier",
     "MultiHeadAttention",
+    "MLPDenoiser",
+    "MLPDiscriminator",
+    "MLPGenerator",
     "SimpleNN",
     "SkipGram",
     "conv_output_size",
@@ -45,4 +53,5 @@ __all__ = [
     "init_for_activation",
     "scaled_dot_product_attention",
     "reparameterize",
+    "train_gan",
 ]
