@@ -15,14 +15,17 @@ from dlcourse.models.cnn import DigitCNN, conv_output_size
 from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_neighbours
 from dlcourse.models.initialization import init_for_activation
 from dlcourse.models.mlp import MLP, DeepMLP, SimpleNN
+from dlcourse.models.resnet import DigitResNet, ResidualBlock
 from dlcourse.models.rnn import CharRNN
 
 __all__ = [
     "MLP",
     "CharRNN",
     "DigitCNN",
+    "DigitResNet",
     "DeepMLP",
     "EmbeddingBagClassifier",
+    "ResidualBlock",
     "SimpleNN",
     "SkipGram",
     "conv_output_size",
