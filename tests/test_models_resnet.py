@@ -58,7 +58,7 @@ def test_digit_resnet_shapes_and_parameter_count() -> None:
 def test_digit_resnet_training_on_tiny_data_lowers_the_loss() -> None:
     torch.manual_seed(0)
     X, y = tiny_digits()
-    model = DigitResNet(channels=(8, 16), num_classes=2)
+    model = DigitResNet(channels=(4, 8), num_classes=2)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     loss_fn = nn.CrossEntropyLoss()
     model.eval()

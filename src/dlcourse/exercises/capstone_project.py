@@ -99,20 +99,25 @@ def _shifted(
     return "not the accuracy of `reloaded` on the test digits moved one pixel to the right"
 
 
-class _ColumnReader(nn.Module):
-    """A toy classifier that answers 0, 1 or 2 from which column holds the most ink."""
+class _LinearReader(nn.Module):
+    """A toy classifier: fixed random weights on the 64 pixels, three classes."""
+
+    def __init__(self, weight: torch.Tensor) -> None:
+        super().__init__()
+        self.weight = weight
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.sum(dim=(1, 2))[:, :3]
+        return x.flatten(1) @ self.weight.T
 
 
 def _toy_shift() -> dict[str, object]:
-    X = torch.zeros(6, 1, 8, 8)
-    for i, column in enumerate([0, 1, 2, 0, 1, 7]):
-        X[i, 0, :, column] = 1.0
-    y = torch.tensor([0, 1, 2, 0, 1, 2])
-    # unshifted 5/6; right 2/6 (columns 1, 2 → classes 1, 2 fit only for 0 → 1?); see the tests
-    return {"reloaded": _ColumnReader(), "X_test": X, "y_test": y}
+    """Images and a reader whose accuracy differs for every way of moving the images: right
+    1/6, unmoved 5/12, rolled 1/4, left 1/2, down 7/12."""
+    g = torch.Generator().manual_seed(10)
+    weight = torch.randn(3, 64, generator=g)
+    X = torch.rand(12, 1, 8, 8, generator=g)
+    y = torch.randint(0, 3, (12,), generator=g)
+    return {"reloaded": _LinearReader(weight), "X_test": X, "y_test": y}
 
 
 # --- exercise 3: read a whole batch -------------------------------------------------------------
@@ -159,24 +164,30 @@ def _batch(read_digits: Callable, reloaded: nn.Module) -> str | None:
 
 
 def _toy_model() -> nn.Module:
+    """An untrained but fixed DigitResNet: the reference the wrong readers are checked with."""
     from dlcourse.models import DigitResNet
 
-    torch.manual_seed(0)
-    model = DigitResNet().eval()
-    return model
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return DigitResNet().eval()
 
 
-def _good_batch_reader(model: nn.Module, scale: float = 16, validate: bool = True) -> Callable:
+def _batch_reader(
+    model: nn.Module, scale: bool = True, validate: bool = True, which: str = "max"
+) -> Callable:
+    """A batch reader like the solution's, with one of its steps left out or changed."""
+
     def read_digits(images, max_value=16):
-        x = torch.as_tensor(np.asarray(images), dtype=torch.float32)
+        x = torch.as_tensor(np.asarray(images, dtype=np.float32))
         if validate and (x.dim() != 3 or x.shape[1:] != (8, 8)):
-            raise ValueError("shape")
-        if validate and (x.min() < 0 or x.max() > max_value):
-            raise ValueError("range")
+            raise ValueError("expected (N, 8, 8)")
+        if validate and not (0 <= x.min().item() and x.max().item() <= max_value):
+            raise ValueError("out of range")
+        x = x / max_value if scale else x
         with torch.no_grad():
-            probs = model((x / max_value * 16 / scale).unsqueeze(1)).softmax(dim=1)
+            probs = model(x.unsqueeze(1)).softmax(dim=1)
         p, digits = probs.max(dim=1)
-        return digits, p
+        return digits, (probs[:, 0] if which == "class 0" else p)
 
     return read_digits
 
@@ -198,13 +209,27 @@ EXERCISES = (
         "A digit moved one pixel",
         names=("shifted_accuracy", "reloaded", "X_test", "y_test"),
         test=_shifted,
-        wrong=(),
+        wrong=(
+            {"shifted_accuracy": 5 / 12, **_toy_shift()},  # not moved
+            {"shifted_accuracy": 1 / 4, **_toy_shift()},  # torch.roll wraps around
+            {"shifted_accuracy": 1 / 2, **_toy_shift()},  # moved left
+            {"shifted_accuracy": 7 / 12, **_toy_shift()},  # moved down
+            {"shifted_accuracy": 0.9, **_toy_shift()},
+        ),
     ),
     Exercise(
         3,
         "Read a whole batch",
         names=("read_digits", "reloaded"),
         test=_batch,
-        wrong=(),
+        wrong=(
+            {"read_digits": _batch_reader(_toy_model(), scale=False), "reloaded": _toy_model()},
+            {"read_digits": _batch_reader(_toy_model(), validate=False), "reloaded": _toy_model()},
+            {
+                "read_digits": _batch_reader(_toy_model(), which="class 0"),
+                "reloaded": _toy_model(),
+            },
+            {"read_digits": lambda images, max_value=16: 3, "reloaded": _toy_model()},
+        ),
     ),
 )
