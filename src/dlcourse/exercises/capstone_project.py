@@ -68,7 +68,9 @@ def _shift_right(X: torch.Tensor) -> torch.Tensor:
     return shifted
 
 
-def _accuracy(model: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor, y: torch.Tensor):
+def _accuracy(
+    model: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor, y: torch.Tensor
+) -> float:
     if isinstance(model, nn.Module):
         model.eval()
     with torch.no_grad():
@@ -181,7 +183,7 @@ def _batch_reader(
         x = torch.as_tensor(np.asarray(images, dtype=np.float32))
         if validate and (x.dim() != 3 or x.shape[1:] != (8, 8)):
             raise ValueError("expected (N, 8, 8)")
-        if validate and not (0 <= x.min().item() and x.max().item() <= max_value):
+        if validate and not (x.min().item() >= 0 and x.max().item() <= max_value):
             raise ValueError("out of range")
         x = x / max_value if scale else x
         with torch.no_grad():
