@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dlcourse.metrics import accuracy, binary_metrics, confusion_matrix, f1_score
+from dlcourse.metrics import (
+    accuracy,
+    binary_metrics,
+    confusion_matrix,
+    f1_score,
+    per_class_metrics,
+)
 
 
 def test_metrics_match_hand_counts() -> None:
@@ -57,3 +63,22 @@ def test_binary_metrics_with_pos_weight_raises_recall() -> None:
 def test_binary_metrics_without_positive_predictions() -> None:
     m = binary_metrics(torch.tensor([-1.0, -2.0]), torch.tensor([1, 0]))
     assert m == {"accuracy": 0.5, "precision": 0.0, "recall": 0.0}
+
+
+def test_per_class_metrics_match_hand_counts_and_f1_score() -> None:
+    preds = torch.tensor([0, 0, 1, 2, 2, 2])
+    targets = torch.tensor([0, 1, 1, 2, 2, 0])
+    m = per_class_metrics(preds, targets, 3)
+    assert m["precision"].tolist() == pytest.approx([1 / 2, 1 / 1, 2 / 3])
+    assert m["recall"].tolist() == pytest.approx([1 / 2, 1 / 2, 2 / 2])
+    assert m["f1"].tolist() == pytest.approx([0.5, 2 / 3, 0.8])
+    assert m["support"].tolist() == [2, 2, 2]
+    assert m["f1"].mean().item() == pytest.approx(f1_score(preds, targets, 3))
+
+
+def test_per_class_metrics_never_predicted_or_absent_class_is_zero_not_nan() -> None:
+    logits = torch.tensor([[2.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
+    m = per_class_metrics(logits, torch.tensor([0, 1, 1]), 3)  # class 2: never predicted
+    assert m["precision"][2].item() == 0.0 and m["recall"][2].item() == 0.0
+    assert m["f1"][2].item() == 0.0 and m["support"][2].item() == 0
+    assert not any(v.isnan().any() for v in m.values())

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["accuracy", "binary_metrics", "confusion_matrix", "f1_score"]
+__all__ = [
+    "accuracy",
+    "binary_metrics",
+    "confusion_matrix",
+    "f1_score",
+    "per_class_metrics",
+]
 
 
 def _labels(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -88,3 +94,30 @@ def binary_metrics(logits: torch.Tensor, targets: torch.Tensor) -> dict[str, flo
         "precision": tp / (tp + fp) if tp + fp else 0.0,
         "recall": tp / (tp + fn) if tp + fn else 0.0,
     }
+
+
+def per_class_metrics(
+    outputs: torch.Tensor, targets: torch.Tensor, num_classes: int
+) -> dict[str, torch.Tensor]:
+    """Precision, recall, F1 and support (number of true examples) of every class.
+
+    Each value is a tensor of shape ``(num_classes,)``, read off :func:`confusion_matrix`:
+    precision = correct / predicted as the class (column sum), recall = correct / truly the
+    class (row sum), F1 = 2PR / (P + R); a class never predicted has precision 0, a class
+    never present recall 0. The mean of ``f1`` over the classes present is :func:`f1_score`.
+    ``outputs`` are predicted labels or logits. Introduced in *Capstone: an End-to-End Digit
+    Reader* (Module 26, https://dlcourse.github.io/dlcourse/modules/capstone-project.html).
+
+    >>> m = per_class_metrics(torch.tensor([0, 1, 1, 1]), torch.tensor([0, 0, 1, 1]), 2)
+    >>> m["precision"].tolist(), m["recall"].tolist(), m["support"].tolist()
+    ([1.0, 0.6666666666666666], [0.5, 1.0], [2, 2])
+    >>> [round(f, 4) for f in m["f1"].tolist()]
+    [0.6667, 0.8]
+    """
+    cm = confusion_matrix(outputs, targets, num_classes)
+    tp = cm.diag().double()
+    predicted, support = cm.sum(dim=0), cm.sum(dim=1)
+    precision = tp / predicted.clamp_min(1)
+    recall = tp / support.clamp_min(1)
+    f1 = 2 * tp / (predicted + support).clamp_min(1)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": support}

@@ -29,6 +29,7 @@ from dlcourse.models.embedding import EmbeddingBagClassifier, SkipGram, cosine_n
 from dlcourse.models.gan import MLPDiscriminator, MLPGenerator, train_gan
 from dlcourse.models.initialization import init_for_activation
 from dlcourse.models.mlp import MLP, DeepMLP, SimpleNN
+from dlcourse.models.resnet import DigitResNet, ResidualBlock
 from dlcourse.models.rnn import CharRNN
 
 __all__ = [
@@ -38,12 +39,14 @@ __all__ = [
     "Autoencoder",
     "CharRNN",
     "DigitCNN",
+    "DigitResNet",
     "DeepMLP",
     "EmbeddingBagClassifier",
     "MultiHeadAttention",
     "MLPDenoiser",
     "MLPDiscriminator",
     "MLPGenerator",
+    "ResidualBlock",
     "SimpleNN",
     "SkipGram",
     "conv_output_size",
