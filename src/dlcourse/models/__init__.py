@@ -9,6 +9,7 @@
 - ``autoencoder``: autoencoders (plain, denoising) and the variational autoencoder.
 - ``gan``: a generative adversarial network (MLP generator and discriminator, its training loop);
 - ``diffusion``: a denoising diffusion model (DDPM) and its MLP denoiser.
+- ``transformer``: sinusoidal positions, the transformer block and a small character GPT.
 
 ``from dlcourse.models import MLP`` works for every model.
 """
@@ -31,12 +32,14 @@ from dlcourse.models.initialization import init_for_activation
 from dlcourse.models.mlp import MLP, DeepMLP, SimpleNN
 from dlcourse.models.resnet import DigitResNet, ResidualBlock
 from dlcourse.models.rnn import CharRNN
+from dlcourse.models.transformer import CharGPT, TransformerBlock, sinusoidal_positions
 
 __all__ = [
     "DDPM",
     "MLP",
     "VAE",
     "Autoencoder",
+    "CharGPT",
     "CharRNN",
     "DigitCNN",
     "DigitResNet",
@@ -49,6 +52,7 @@ __all__ = [
     "ResidualBlock",
     "SimpleNN",
     "SkipGram",
+    "TransformerBlock",
     "conv_output_size",
     "cosine_neighbours",
     "elbo_terms",
@@ -57,4 +61,5 @@ __all__ = [
     "scaled_dot_product_attention",
     "reparameterize",
     "train_gan",
+    "sinusoidal_positions",
 ]
