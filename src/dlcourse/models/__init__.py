@@ -5,11 +5,12 @@
 - ``cnn``: convolutional networks for the 8×8 digits, and the output-size rule;
 - ``embedding``: learned vectors for discrete things (skip-gram, a bag-of-embeddings classifier);
 - ``rnn``: recurrent character models;
-- ``attention``: scaled dot-product and multi-head attention, written out.
-- ``autoencoder``: autoencoders (plain, denoising) and the variational autoencoder.
+- ``attention``: scaled dot-product and multi-head attention, written out;
+- ``transformer``: sinusoidal positions, the transformer block and a small character GPT;
+- ``autoencoder``: autoencoders (plain, denoising) and the variational autoencoder;
 - ``gan``: a generative adversarial network (MLP generator and discriminator, its training loop);
-- ``diffusion``: a denoising diffusion model (DDPM) and its MLP denoiser.
-- ``transformer``: sinusoidal positions, the transformer block and a small character GPT.
+- ``diffusion``: a denoising diffusion model (DDPM) and its MLP denoiser;
+- ``resnet``: a residual CNN for the digits (the capstone's model).
 
 ``from dlcourse.models import MLP`` works for every model.
 """
@@ -41,14 +42,14 @@ __all__ = [
     "Autoencoder",
     "CharGPT",
     "CharRNN",
+    "DeepMLP",
     "DigitCNN",
     "DigitResNet",
-    "DeepMLP",
     "EmbeddingBagClassifier",
-    "MultiHeadAttention",
     "MLPDenoiser",
     "MLPDiscriminator",
     "MLPGenerator",
+    "MultiHeadAttention",
     "ResidualBlock",
     "SimpleNN",
     "SkipGram",
@@ -58,8 +59,8 @@ __all__ = [
     "elbo_terms",
     "gaussian_kl",
     "init_for_activation",
-    "scaled_dot_product_attention",
     "reparameterize",
-    "train_gan",
+    "scaled_dot_product_attention",
     "sinusoidal_positions",
+    "train_gan",
 ]
