@@ -89,6 +89,11 @@ def test_glued_numbers_become_their_values():
         SITE,
     )
     assert text == "Loss 0.123, raw 0.123456."
+    # formatted as MyST-NB formats it on the page: an integer stays one under a ',' spec
+    count = plain_markdown(
+        "{glue:text}`n:,` of {glue:text}`n`", executed_with("n", "1348"), None, SITE
+    )
+    assert count == "1,348 of 1348"
 
 
 def test_tips_become_quotes_and_questions_keep_their_prompt():

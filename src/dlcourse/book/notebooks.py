@@ -229,14 +229,16 @@ class MissingGlue(KeyError):
 
 
 def _formatted(value: str | None, spec: str | None, name: str = "") -> str:
+    """A glued value as the site shows it: MyST-NB's own formatting, so ``:,`` keeps an integer
+    an integer (``1,348``, not ``1,348.0``)."""
+    from myst_nb.core.variables import format_plain_text
+
     if value is None:
         raise MissingGlue(name)
-    if spec:
-        try:
-            return format(float(value), spec)
-        except ValueError:
-            return value.strip("'\"")
-    return value.strip("'\"")
+    try:
+        return format_plain_text(value, spec or "")
+    except (TypeError, ValueError):
+        return value.strip("'\"")
 
 
 _QUIZ_CODE = re.compile(r"(`[^`]+`)")
