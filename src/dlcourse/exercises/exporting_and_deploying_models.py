@@ -101,6 +101,12 @@ def _range_32(program_32) -> str | None:
         return "it refuses a batch of 32 (or 16): declare the batch dimension dynamic with a Dim"
     if not _accepts(program_32, 1):
         return "it refuses a single image: the range of the Dim should start at min=1"
+    if any(int(bounds.lower) > 1 for bounds in program_32.range_constraints.values()):
+        return (
+            "its declared range starts above 1, so a single image is outside it (torch 2.13 "
+            "does not check a lower bound of 2 at run time, but the range is the contract): "
+            "use min=1"
+        )
     if _accepts(program_32, 33):
         return "it accepts 33 images: give the Dim max=32"
     return None
@@ -223,6 +229,7 @@ EXERCISES = (
             _Lazy("max=1024", program_32=_exported(min=1, max=1024)),
             _Lazy("a static export of a batch of 32", program_32=_exported(example=32)),
             _Lazy("max=31", program_32=_exported(min=1, max=31)),
+            _Lazy("min=2", program_32=_exported(min=2, max=32)),
             {"program_32": _toy_model()},
         ),
     ),
