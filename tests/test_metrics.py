@@ -82,3 +82,24 @@ def test_per_class_metrics_never_predicted_or_absent_class_is_zero_not_nan() -> 
     assert m["precision"][2].item() == 0.0 and m["recall"][2].item() == 0.0
     assert m["f1"][2].item() == 0.0 and m["support"][2].item() == 0
     assert not any(v.isnan().any() for v in m.values())
+
+
+def test_per_class_metrics_match_scikit_learn() -> None:
+    """Against sklearn's precision_recall_fscore_support (zero_division=0), on random labels
+    that leave some classes never predicted, never present, or both."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    g = torch.Generator().manual_seed(0)
+    for _ in range(200):
+        num_classes = int(torch.randint(2, 7, (1,), generator=g))
+        n = int(torch.randint(1, 15, (1,), generator=g))
+        targets = torch.randint(0, num_classes, (n,), generator=g)
+        preds = torch.randint(0, num_classes, (n,), generator=g)
+        m = per_class_metrics(preds, targets, num_classes)
+        expected = precision_recall_fscore_support(
+            targets.numpy(), preds.numpy(), labels=list(range(num_classes)), zero_division=0
+        )
+        for key, values in zip(("precision", "recall", "f1", "support"), expected, strict=True):
+            assert m[key].tolist() == pytest.approx(values.tolist())
+        seen = (m["support"] > 0) | (torch.bincount(preds, minlength=num_classes) > 0)
+        assert m["f1"][seen].mean().item() == pytest.approx(f1_score(preds, targets, num_classes))

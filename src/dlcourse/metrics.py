@@ -104,9 +104,11 @@ def per_class_metrics(
     Each value is a tensor of shape ``(num_classes,)``, read off :func:`confusion_matrix`:
     precision = correct / predicted as the class (column sum), recall = correct / truly the
     class (row sum), F1 = 2PR / (P + R); a class never predicted has precision 0, a class
-    never present recall 0. The mean of ``f1`` over the classes present is :func:`f1_score`.
-    ``outputs`` are predicted labels or logits. Introduced in *Capstone: an End-to-End Digit
-    Reader* (Module 26, https://dlcourse.github.io/dlcourse/modules/capstone-project.html).
+    never present recall 0 (as scikit-learn's ``precision_recall_fscore_support`` with
+    ``zero_division=0``). The mean of ``f1`` over the classes that are present or predicted is
+    :func:`f1_score`. ``outputs`` are predicted labels or logits. Introduced in *Capstone: an
+    End-to-End Digit Reader* (Module 26,
+    https://dlcourse.github.io/dlcourse/modules/capstone-project.html).
 
     >>> m = per_class_metrics(torch.tensor([0, 1, 1, 1]), torch.tensor([0, 0, 1, 1]), 2)
     >>> m["precision"].tolist(), m["recall"].tolist(), m["support"].tolist()
