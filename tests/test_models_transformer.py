@@ -117,7 +117,10 @@ def test_char_gpt_learns_a_repeating_text_and_generates_it(positions):
     assert torch.equal(a, b) and len(a) == 31
     # a batch of prompts: one sample per row, each starting with its prompt
     batch = model.generate(
-        tok.encode("a").repeat(3, 1), 30, temperature=1.5, generator=torch.Generator().manual_seed(3)
+        tok.encode("a").repeat(3, 1),
+        30,
+        temperature=1.5,
+        generator=torch.Generator().manual_seed(3),
     )
     assert batch.shape == (3, 31) and torch.equal(batch[:, 0], tok.encode("a").repeat(3))
     assert len({tok.decode(row) for row in batch}) > 1  # the rows are sampled independently

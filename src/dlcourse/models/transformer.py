@@ -120,10 +120,10 @@ class CharGPT(nn.Module):
     buffer, nothing to learn) or ``"none"``. ``causal=False`` removes the causal mask from every
     block (to show what it prevents); ``norm_first=False`` builds post-LN blocks and drops the
     final LayerNorm. Weights start from a normal distribution of standard deviation 0.02 and
-    biases at zero, as in GPT-1, so the first loss is close to ``ln(vocab_size)``. :meth:`generate` samples text with a
-    temperature and top-k. Introduced in *Transformers from Scratch* (Module 20,
-    https://dlcourse.github.io/dlcourse/modules/transformers-from-scratch.html), section "A tiny
-    character GPT".
+    biases at zero, as in GPT-1, so the first loss is close to ``ln(vocab_size)``.
+    :meth:`generate` samples text with a temperature and top-k. Introduced in *Transformers from
+    Scratch* (Module 20, https://dlcourse.github.io/dlcourse/modules/transformers-from-scratch.html),
+    section "A tiny character GPT".
 
     >>> model = CharGPT(vocab_size=12, d_model=16, n_layers=2, n_heads=2, block_size=8)
     >>> model(torch.zeros(3, 8, dtype=torch.long)).shape
