@@ -82,7 +82,7 @@ def test_char_gpt_counts_its_parameters_and_checks_its_arguments():
     with pytest.raises(ValueError, match="block_size is 8"):
         learned(torch.zeros(1, 9, dtype=torch.long))
     with pytest.raises(ValueError, match="1-D"):
-        learned.generate(torch.zeros(1, 2, dtype=torch.long), 3)
+        learned.generate(torch.zeros(1, 1, 2, dtype=torch.long), 3)
     with pytest.raises(ValueError, match="temperature"):
         learned.generate(torch.tensor([1]), 3, temperature=0)
 
@@ -115,6 +115,15 @@ def test_char_gpt_learns_a_repeating_text_and_generates_it(positions):
         tok.encode("a"), 30, temperature=1.5, generator=torch.Generator().manual_seed(3)
     )
     assert torch.equal(a, b) and len(a) == 31
+    # a batch of prompts: one sample per row, each starting with its prompt
+    batch = model.generate(
+        tok.encode("a").repeat(3, 1),
+        30,
+        temperature=1.5,
+        generator=torch.Generator().manual_seed(3),
+    )
+    assert batch.shape == (3, 31) and torch.equal(batch[:, 0], tok.encode("a").repeat(3))
+    assert len({tok.decode(row) for row in batch}) > 1  # the rows are sampled independently
 
 
 def test_top_k_keeps_only_the_k_most_likely_tokens():

@@ -119,11 +119,11 @@ class CharGPT(nn.Module):
     of ``block_size`` vectors, as in GPT-2), ``"sinusoidal"`` (:func:`sinusoidal_positions`, a
     buffer, nothing to learn) or ``"none"``. ``causal=False`` removes the causal mask from every
     block (to show what it prevents); ``norm_first=False`` builds post-LN blocks and drops the
-    final LayerNorm. Weights start from ``N(0, 0.02)`` and biases at zero, as in GPT-2, so the
-    first loss is close to ``ln(vocab_size)``. :meth:`generate` samples text with a
-    temperature and top-k. Introduced in *Transformers from Scratch* (Module 20,
-    https://dlcourse.github.io/dlcourse/modules/transformers-from-scratch.html), section "A tiny
-    character GPT".
+    final LayerNorm. Weights start from a normal distribution of standard deviation 0.02 and
+    biases at zero, as in GPT-1, so the first loss is close to ``ln(vocab_size)``.
+    :meth:`generate` samples text with a temperature and top-k. Introduced in *Transformers from
+    Scratch* (Module 20, https://dlcourse.github.io/dlcourse/modules/transformers-from-scratch.html),
+    section "A tiny character GPT".
 
     >>> model = CharGPT(vocab_size=12, d_model=16, n_layers=2, n_heads=2, block_size=8)
     >>> model(torch.zeros(3, 8, dtype=torch.long)).shape
@@ -132,6 +132,8 @@ class CharGPT(nn.Module):
     ...                      generator=torch.Generator().manual_seed(0))
     >>> out.shape
     torch.Size([22])
+    >>> model.generate(torch.tensor([[1, 2], [3, 4]]), 5).shape  # two samples at once
+    torch.Size([2, 7])
     """
 
     def __init__(
@@ -195,24 +197,29 @@ class CharGPT(nn.Module):
         top_k: int | None = None,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
-        """The 1-D ``prompt`` ids followed by ``length`` sampled ids.
+        """The ``prompt`` ids followed by ``length`` sampled ids.
 
-        Each step reads the last ``block_size`` ids, divides the last position's logits by
-        ``temperature``, keeps only the ``top_k`` largest (if given) and draws from the
-        softmax with ``generator``, so a seeded generator gives the same text every time. The
-        model is put in eval mode.
+        ``prompt`` is 1-D (one text) or 2-D ``(batch, time)`` (several texts sampled at once,
+        one draw per row and step). Each step reads the last ``block_size`` ids, divides the
+        last position's logits by ``temperature``, keeps only the ``top_k`` largest (if given)
+        and draws from the softmax with ``generator``, so a seeded generator gives the same
+        text every time. The model is put in eval mode.
         """
-        if prompt.ndim != 1 or len(prompt) == 0:
-            raise ValueError("CharGPT.generate: prompt must be a non-empty 1-D tensor of ids")
+        if prompt.ndim not in (1, 2) or prompt.shape[-1] == 0:
+            raise ValueError(
+                "CharGPT.generate: prompt must be a non-empty 1-D tensor of ids, or 2-D "
+                "(batch, time) for several samples at once"
+            )
         if temperature <= 0:
             raise ValueError(f"CharGPT.generate: temperature must be positive, got {temperature}")
         self.eval()
-        ids = prompt
+        ids = prompt if prompt.ndim == 2 else prompt.unsqueeze(0)
         for _ in range(length):
-            logits = self(ids[-self.block_size :].unsqueeze(0))[0, -1] / temperature
+            logits = self(ids[:, -self.block_size :])[:, -1] / temperature
             if top_k is not None:
-                kth = torch.topk(logits, min(top_k, len(logits))).values[-1]
+                kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[:, -1:]
                 logits = logits.masked_fill(logits < kth, -math.inf)
             nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator)
-            ids = torch.cat([ids, nxt])
+            ids = torch.cat([ids, nxt], dim=1)
+        return ids if prompt.ndim == 2 else ids[0]
         return ids
