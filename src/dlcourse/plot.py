@@ -432,7 +432,7 @@ def plot_image_grid(
         if i >= len(images):
             fig.delaxes(ax)
             continue
-        ax.imshow(images[i].numpy(), cmap="gray_r", vmin=0.0, vmax=1.0)
+        ax.imshow(images[i].numpy(), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="none")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
@@ -592,7 +592,9 @@ def plot_latent_grid(
     montage = images.permute(0, 2, 1, 3).reshape(n * (h + 2), n * (w + 2))
     half = span / (n - 1) if n > 1 else 0.5
     extent = (-span - half, span + half, -span - half, span + half)
-    ax.imshow(montage.numpy(), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent)
+    ax.imshow(
+        montage.numpy(), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent, interpolation="none"
+    )
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.grid(False)
