@@ -497,7 +497,11 @@ def _reply(q, right: bool) -> str:
         return repr(q.answer) if right else repr(q.answer + 10 * q.tolerance + 1)
     key = q.key
     if q.kind == "multiple":
-        return ", ".join(str(i + 1) for i in sorted(key)) if right else str(min(key) + 1)
+        if right:
+            return ", ".join(str(i + 1) for i in sorted(key))
+        # wrong: part of a key of several, or a single key with a false choice added
+        other = next(i for i in range(len(q.choices)) if i not in key)
+        return str(min(key) + 1) if len(key) > 1 else f"{min(key) + 1}, {other + 1}"
     return str(key + 1) if right else str((key + 1) % len(q.choices) + 1)
 
 
