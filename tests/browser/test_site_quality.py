@@ -177,3 +177,13 @@ def test_a_page_has_one_search_field_and_it_searches(page, base_url):
     page.keyboard.press("Enter")
     page.wait_for_selector("#search-results .search-summary")
     assert "modules/pytorch-setup-and-tensors.html" in page.content()
+
+
+@pytest.mark.browser
+def test_only_the_search_page_downloads_the_search_index(context, gzip_url):
+    """The index is 46 KB compressed for 26 modules and grows with the course: a page that
+    only offers the search box must not pay for it (docs/_templates/layout.html)."""
+    module = first_visit(context, f"{gzip_url}/modules/loss-functions.html")
+    assert not [url for url in module if "searchindex" in url], sorted(module)
+    search = first_visit(context, f"{gzip_url}/search.html?q=dropout")
+    assert [url for url in search if url.endswith("/searchindex.js")], sorted(search)
