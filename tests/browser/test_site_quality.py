@@ -182,8 +182,30 @@ def test_a_page_has_one_search_field_and_it_searches(page, base_url):
 @pytest.mark.browser
 def test_only_the_search_page_downloads_the_search_index(context, gzip_url):
     """The index is 46 KB compressed for 26 modules and grows with the course: a page that
-    only offers the search box must not pay for it (docs/_templates/layout.html)."""
-    module = first_visit(context, f"{gzip_url}/modules/loss-functions.html")
-    assert not [url for url in module if "searchindex" in url], sorted(module)
-    search = first_visit(context, f"{gzip_url}/search.html?q=dropout")
-    assert [url for url in search if url.endswith("/searchindex.js")], sorted(search)
+    only offers the search box must not pay for it, nor for the scripts that read it
+    (docs/_templates/layout.html, dlcourse.book.theme)."""
+    search_scripts = ("searchindex.js", "searchtools.js", "language_data.js", "sphinx_highlight.js")
+    module = [
+        url.split("?")[0] for url in first_visit(context, f"{gzip_url}/modules/loss-functions.html")
+    ]
+    assert not [url for url in module if url.endswith(search_scripts)], sorted(module)
+    search = [
+        url.split("?")[0] for url in first_visit(context, f"{gzip_url}/search.html?q=dropout")
+    ]
+    loaded = {name for name in search_scripts if any(url.endswith(name) for url in search)}
+    assert loaded == set(search_scripts), sorted(search)
+
+
+@pytest.mark.browser
+def test_a_page_reached_from_search_works_and_highlights_nothing(page, base_url):
+    """Sphinx marks the last search's terms on the next page, the navigation included, in a
+    colour that fails contrast in dark mode: it is off, and the page runs without errors."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base_url}/search.html?q=dropout")
+    page.wait_for_selector("#search-results ul.search > li > a")
+    page.click("#search-results ul.search > li > a")
+    page.wait_for_load_state("load")
+    assert "search.html" not in page.url
+    assert page.locator("span.highlighted").count() == 0
+    assert not errors, errors

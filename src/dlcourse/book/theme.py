@@ -4,6 +4,7 @@ The page template (docs/_templates/layout.html) leaves out the theme's 540 KB ic
 ``static/theme.css`` draws the few icons the theme shows from inline SVG and fixes the colour
 contrast the theme fails in light and dark mode. A cell's "Show the solution" toggle is named
 by its visible text (WCAG 2.5.3, label in name), not MyST-NB's "Toggle hidden content".
+Search terms are not highlighted on the page a search leads to (:func:`no_search_highlight`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,25 @@ def visit_hidden_cell(self: Any, node: Any) -> None:
     self.body.append("</summary>\n")
 
 
+def no_search_highlight(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Leave Sphinx's ``sphinx_highlight.js`` out of every page but search.html, which needs it.
+
+    It marks the last search's terms everywhere in a page, the navigation included, with a
+    colour that fails contrast in dark mode. The theme used to switch it off by loading the
+    search tools on every page; the page template no longer loads them (no search index to
+    download), so the switch is made here.
+    """
+    if pagename != "search":
+        context["script_files"] = [
+            js for js in context["script_files"] if js.filename != "_static/sphinx_highlight.js"
+        ]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("theme.css")
+    app.connect("html-page-context", no_search_highlight)
     if "myst_nb" in app.extensions:
         from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
