@@ -499,9 +499,10 @@ def _reply(q, right: bool) -> str:
     if q.kind == "multiple":
         if right:
             return ", ".join(str(i + 1) for i in sorted(key))
-        # wrong: part of a key of several, or a single key with a false choice added
-        other = next(i for i in range(len(q.choices)) if i not in key)
-        return str(min(key) + 1) if len(key) > 1 else f"{min(key) + 1}, {other + 1}"
+        if len(key) > 1:  # wrong: part of the key
+            return str(min(key) + 1)
+        other = next(i for i in range(len(q.choices)) if i not in key)  # wrong: one too many
+        return f"{min(key) + 1}, {other + 1}"
     return str(key + 1) if right else str((key + 1) % len(q.choices) + 1)
 
 
