@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -129,6 +130,36 @@ def test_a_toolchain_change_executes_every_page(three_pages):
     done = three_pages.build()
     assert done.returncode == 0, output(done)
     assert three_pages.executed() == {"uses_a", "uses_b", "uses_c", "plain"}
+
+
+def test_a_change_to_dlcourse_code_writes_every_page_again_and_executes_none(three_pages):
+    """Sphinx does not see an extension's code as an input; dlcourse.book's ``env_version``
+    (a hash of the package's code) makes it read and write every page again after a change,
+    while the outputs still come from the cache. The build imports a copy of the package put
+    first on its path; built again unchanged, it writes nothing; then the copy is edited."""
+    import dlcourse
+
+    package = three_pages.lib / "dlcourse"
+    shutil.copytree(
+        Path(dlcourse.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    special = {"genindex.html", "search.html"}  # Sphinx writes these in every build
+    pages = sorted(p for p in three_pages.out.glob("*.html") if p.name not in special)
+
+    def written() -> dict[str, int]:
+        return {page.name: page.stat().st_mtime_ns for page in pages}
+
+    assert three_pages.build().returncode == 0  # the package's static files moved: all written
+    before = written()
+    assert three_pages.build().returncode == 0
+    assert written() == before, "the same code: no page is written again"
+    with (package / "book" / "theme.py").open("a") as theme:
+        theme.write("# an edit to the book's code\n")
+    done = three_pages.build()
+    assert done.returncode == 0, output(done)
+    after = written()
+    assert [page for page in after if after[page] == before[page]] == []
+    assert three_pages.executed() == set()
 
 
 FIGURE = (

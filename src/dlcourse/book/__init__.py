@@ -6,6 +6,7 @@ with ``extensions = ["myst_nb", "dlcourse.book"]``.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,31 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     for part in (pages, problems, deps, execute, math, notebooks, quizzes, report, stale, theme):
         part.setup(app)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": machinery_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
+
+
+def machinery_version(folder: Path = Path(__file__).parents[1]) -> int:
+    """A number that changes whenever the code of the ``dlcourse`` package (``folder``) does.
+
+    Sphinx does not see an extension's code as an input: after a change to this package or to
+    what it renders with (``dlcourse.quiz``, ``dlcourse.outline``...), an incremental build
+    would leave every page it did not otherwise rebuild as the old code made it. Given as the
+    extension's ``env_version``, a change makes Sphinx read and write every page again ("build
+    environment version not current", under a minute); executed outputs still come from the
+    cache, which :mod:`dlcourse.book.deps` keeps up to date on its own.
+
+    >>> machinery_version() == machinery_version()
+    True
+    """
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return int.from_bytes(digest.digest()[:4], "big") or 1  # Sphinx ignores an env_version of 0
 
 
 def _add_static(app: Sphinx) -> None:
