@@ -42,6 +42,23 @@ def test_unpublished_modules_get_no_stub_page(built_site):
         assert exists == (module.slug in PUBLISHED), module.slug
 
 
+SEARCH_SCRIPTS = ("searchindex.js", "searchtools.js", "language_data.js", "sphinx_highlight.js")
+
+
+def test_only_search_html_loads_the_search_scripts_and_every_page_keeps_its_own(built_site):
+    """The search index (46 KB compressed) and the scripts that read or highlight it load on
+    search.html only (docs/_templates/layout.html, dlcourse.book.theme); the scripts the theme
+    adds to each page stay."""
+    for path in sorted(built_site.glob("**/*.html")):
+        name = path.relative_to(built_site).as_posix()
+        if name.startswith("_"):
+            continue
+        scripts = [s.get("src", "").split("?")[0] for s in page(built_site, name).select("script")]
+        loaded = {n for n in SEARCH_SCRIPTS if any(src.endswith(n) for src in scripts)}
+        assert loaded == (set(SEARCH_SCRIPTS) if name == "search.html" else set()), name
+        assert "DOCUMENTATION_OPTIONS.pagename" in path.read_text(encoding="utf8"), name
+
+
 @pytest.mark.parametrize("slug", PUBLISHED)
 def test_a_module_page_has_the_whole_anatomy(built_site, slug):
     module = get_module(slug)

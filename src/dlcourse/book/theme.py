@@ -37,8 +37,11 @@ def no_search_highlight(
     download), so the switch is made here.
     """
     if pagename != "search":
-        context["script_files"] = [
-            js for js in context["script_files"] if js.filename != "_static/sphinx_highlight.js"
+        # in place: it is the list the builder renders, and handlers after this one (the
+        # theme's) add the page's own scripts to it
+        scripts = context["script_files"]
+        scripts[:] = [
+            js for js in scripts if getattr(js, "filename", js) != "_static/sphinx_highlight.js"
         ]
 
 
