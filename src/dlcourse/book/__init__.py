@@ -58,13 +58,20 @@ def machinery_version(folder: Path = Path(__file__).parents[1]) -> int:
     would leave every page it did not otherwise rebuild as the old code made it. Given as the
     extension's ``env_version``, a change makes Sphinx read and write every page again ("build
     environment version not current", under a minute); executed outputs still come from the
-    cache, which :mod:`dlcourse.book.deps` keeps up to date on its own.
+    cache, which :mod:`dlcourse.book.deps` keeps up to date on its own. All of the package counts,
+    not only what renders pages: simpler to keep right, and an edit to a model re-executes most
+    pages anyway. Hidden files and folders (an editor's lock file, ``.ipynb_checkpoints``) do
+    not count.
 
     >>> machinery_version() == machinery_version()
     True
     """
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*.py")):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if not path.is_file():
+            continue
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return int.from_bytes(digest.digest()[:4], "big") or 1  # Sphinx ignores an env_version of 0
 
