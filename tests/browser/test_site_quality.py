@@ -65,6 +65,19 @@ def test_axe_finds_no_violations_on_any_page(context, page, base_url, site_dir, 
     assert not found, f"axe-core violations in {theme} mode:\n{pformat(found, width=120)}"
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_axe_finds_no_violations_in_search_results(context, page, base_url, axe_source, theme):
+    """Search results mark the terms searched for (a link's colour on the mark's colour)."""
+    context.add_init_script(f"localStorage.mode = '{theme}'; localStorage.theme = '{theme}'")
+    page.goto(f"{base_url}/search.html?q=tensor+gradient")
+    page.wait_for_selector("#search-results .search-summary")
+    page.wait_for_function("document.querySelectorAll('span.highlighted').length > 10")
+    page.add_script_tag(content=axe_source)
+    violations = page.evaluate(AXE_RUN)
+    assert not violations, f"axe-core violations in {theme} mode:\n{pformat(violations)}"
+
+
 class _ImagesWithoutAlt(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -206,6 +219,7 @@ def test_a_page_reached_from_search_works_and_highlights_nothing(page, base_url)
     page.wait_for_selector("#search-results ul.search > li > a")
     page.click("#search-results ul.search > li > a")
     page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # Sphinx highlights from a timer after the page is ready
     assert "search.html" not in page.url
     assert page.locator("span.highlighted").count() == 0
     assert not errors, errors
