@@ -46,6 +46,19 @@ def test_a_valid_request_and_a_batch_get_one_prediction_per_row(served) -> None:
     assert server.log == ["POST /predict -> 200", "POST /predict -> 200"]
 
 
+def test_the_log_is_in_the_order_of_requests_sent_one_after_another(served) -> None:
+    """A page prints the log: its order must not depend on which thread appends first (it did
+    when each answer was logged after it was sent: a rare 400-before-200 in CI)."""
+    server, _ = served
+    expected = []
+    for i in range(1000):
+        good = i % 2 == 0
+        status, _ = request_json(server.url + "/predict", {"inputs": [[1, 2, 3] if good else [1]]})
+        expected.append(f"POST /predict -> {status}")
+        assert status == (200 if good else 400)
+    assert server.log == expected
+
+
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [

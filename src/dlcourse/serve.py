@@ -122,13 +122,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
         body = json.dumps(payload).encode()
+        # logged before the answer goes out: a client that waits for each answer before its
+        # next request finds the log in the order it sent them (logged after, a next request
+        # on another thread could be logged first)
+        with self.server.lock:
+            self.server.log.append(f"{self.command} {self.path} -> {int(status)}")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        with self.server.lock:
-            self.server.log.append(f"{self.command} {self.path} -> {int(status)}")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Quiet: the default writes the client's port and the time to stderr."""
