@@ -4,6 +4,7 @@ request_json talks to it directly."""
 
 from __future__ import annotations
 
+import http.client
 import threading
 import urllib.error
 from concurrent.futures import ThreadPoolExecutor
@@ -123,6 +124,27 @@ def test_a_model_that_returns_the_wrong_number_of_predictions_is_caught() -> Non
     with InferenceServer(lambda rows: [0], n_features=1) as server:
         status, answer = request_json(server.url + "/predict", {"inputs": [[1], [2]]})
     assert status == 500 and "1 predictions for 2 rows" in answer["error"]
+
+
+@pytest.mark.parametrize("prediction", [float("nan"), object(), {1, 2}])
+def test_predictions_json_cannot_carry_get_a_500_saying_what_to_return(prediction) -> None:
+    with InferenceServer(lambda rows: [prediction], n_features=1) as server:
+        status, answer = request_json(server.url + "/predict", {"inputs": [[1]]})
+        assert status == 500 and "tensor.tolist()" in answer["error"], answer
+        assert server.log == ["POST /predict -> 500"]
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "9" * 5000])
+def test_a_content_length_int_cannot_read_gets_an_answer(length) -> None:
+    """A digit that is not 0-9 (Latin-1 ²), or more digits than int() takes: 411 or 413."""
+    with InferenceServer(Recorder(), n_features=1) as server:
+        connection = http.client.HTTPConnection(server.url.removeprefix("http://"), timeout=10)
+        connection.putrequest("POST", "/predict")
+        connection.putheader("Content-Length", length.encode("latin-1"))
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status in (411, 413), response.read()
+        connection.close()
 
 
 def test_the_system_chooses_a_free_port_on_127_0_0_1() -> None:

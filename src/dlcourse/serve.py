@@ -77,6 +77,7 @@ def _parse_rows(body: bytes, n_features: int, max_rows: int) -> list[list[float]
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
+    timeout = 30  # seconds a client may take to send its request before its thread gives up
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
         if self.path == "/health":
@@ -103,13 +104,22 @@ class _Handler(BaseHTTPRequestHandler):
             message = f"the model returned {len(predictions)} predictions for {len(rows)} rows"
             self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": message})
             return
+        try:
+            json.dumps(predictions, allow_nan=False)
+        except (TypeError, ValueError) as error:  # a NumPy number, a tensor, NaN...
+            message = (
+                f"the model returned predictions JSON cannot carry ({error}): return Python "
+                "numbers, strings or lists of them (tensor.tolist()), all finite"
+            )
+            self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": message})
+            return
         self._answer(HTTPStatus.OK, {"predictions": predictions})
 
     def _body(self) -> bytes:
         length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
+        if length is None or not (length.isascii() and length.isdigit()):
             raise _BadRequest("send a Content-Length header", HTTPStatus.LENGTH_REQUIRED)
-        if int(length) > self.server.max_bytes:
+        if len(length) > 18 or int(length) > self.server.max_bytes:
             raise _BadRequest(
                 f"the body has {length} bytes; this server takes at most {self.server.max_bytes}",
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -139,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # the default 5 drops a burst of connections for a second
 
     def __init__(self, address: tuple[str, int], service: InferenceServer) -> None:
         super().__init__(address, _Handler)
@@ -158,8 +169,11 @@ class InferenceServer:
     and answers bad input with status 400 and ``{"error": ...}`` (see the module's docstring
     for the protocol). ``port=0`` lets the operating system choose a free port: read it from
     :attr:`url` after :meth:`start`. Use it as a context manager, or call :meth:`start` and
-    :meth:`stop`. ``log`` lists each request answered (``"POST /predict -> 200"``); the
-    usual log line, with the client's port and the time, is not written. Introduced in
+    :meth:`stop`. ``log`` lists each request the server answered, or began to answer, with
+    its status (``"POST /predict -> 200"``), in the order of the answers; the standard
+    library's own refusals (a method other than GET and POST, a malformed request line) are
+    not listed, and the usual log line, with the client's port and the time, is not written.
+    Introduced in
     *Exporting and Deploying Models* (Module 25,
     https://dlcourse.github.io/dlcourse/modules/exporting-and-deploying-models.html).
 
@@ -222,7 +236,8 @@ class InferenceServer:
         return self
 
     def stop(self) -> None:
-        """Stop answering, close the port and wait for the thread to end (no-op if stopped)."""
+        """Stop answering, close the port and wait for the serving thread to end (no-op if
+        stopped). A request already being answered finishes on its own thread, unwaited."""
         if self._httpd is None:
             return
         self._httpd.shutdown()
