@@ -105,15 +105,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": message})
             return
         try:
-            json.dumps(predictions, allow_nan=False)
-        except (TypeError, ValueError) as error:  # a NumPy number, a tensor, NaN...
+            self._answer(HTTPStatus.OK, {"predictions": predictions})
+        except (TypeError, ValueError) as error:  # a NumPy number, a tensor, NaN: nothing sent
             message = (
                 f"the model returned predictions JSON cannot carry ({error}): return Python "
                 "numbers, strings or lists of them (tensor.tolist()), all finite"
             )
             self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": message})
-            return
-        self._answer(HTTPStatus.OK, {"predictions": predictions})
 
     def _body(self) -> bytes:
         length = self.headers.get("Content-Length")
@@ -131,7 +129,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(HTTPStatus.NOT_FOUND, {"error": message})
 
     def _answer(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload).encode()
+        """Send ``payload`` as JSON; raises TypeError or ValueError (not JSON, or not finite)
+        before anything is logged or sent."""
+        body = json.dumps(payload, allow_nan=False).encode()
         # logged before the answer goes out: a client that waits for each answer before its
         # next request finds the log in the order it sent them (logged after, a next request
         # on another thread could be logged first)

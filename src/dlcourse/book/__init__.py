@@ -68,11 +68,9 @@ def machinery_version(folder: Path = Path(__file__).parents[1]) -> int:
     """
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*.py")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        if not path.is_file():
-            continue
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+        name = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in name.parts):
+            digest.update(name.as_posix().encode() + b"\0" + path.read_bytes())
     return int.from_bytes(digest.digest()[:4], "big") or 1  # Sphinx ignores an env_version of 0
 
 
